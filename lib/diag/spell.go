@@ -1,0 +1,52 @@
+package diag
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Nearest returns the candidate closest to x in edit distance, ignoring case,
+// or "" if none is close enough to be a likely misspelling.
+func Nearest(x string, candidates []string) string {
+	lx := strings.ToLower(x)
+	limit := utf8.RuneCountInString(x)/2 + 1 // allow roughly one edit in two runes
+	best, bestD := "", limit+1
+	for _, c := range candidates {
+		if d := distance(lx, strings.ToLower(c), limit); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// distance returns the Levenshtein distance between x and y, or a number
+// greater than max if it exceeds max.
+func distance(x, y string, max int) int {
+	a, b := []rune(x), []rune(y)
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	row := make([]int, len(b)+1)
+	for j := range row {
+		row[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		prev := row[0]
+		row[0] = i
+		low := row[0]
+		for j := 1; j <= len(b); j++ {
+			cur := row[j]
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
+			prev = cur
+			low = min(low, row[j])
+		}
+		if low > max {
+			return max + 1
+		}
+	}
+	return row[len(b)]
+}

@@ -1,0 +1,20 @@
+package diag
+
+import "testing"
+
+func TestNearest(t *testing.T) {
+	candidates := []string{"name", "owner", "image", "replicas", "cpu", "mem", "block_egress"}
+	for _, test := range []struct{ x, want string }{
+		{"replica", "replicas"},
+		{"Replicas", "replicas"},
+		{"imgae", "image"},
+		{"block_egres", "block_egress"},
+		{"memory", "mem"},
+		{"zzz", ""},
+		{"cpus", "cpu"},
+	} {
+		if got := Nearest(test.x, candidates); got != test.want {
+			t.Errorf("Nearest(%q) = %q, want %q", test.x, got, test.want)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+// Package envoy provides the Envoy v3 xDS message types from
+// go-control-plane to the evaluator, and checks every emitted Envoy resource
+// with its own generated ValidateAll.
+package envoy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	// The xDS resource types and the extensions service() configures; each
+	// import registers its messages with the protobuf registry.
+	_ "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
+	_ "github.com/envoyproxy/go-control-plane/envoy/type/v3"
+)
+
+// RegisterTypes registers in types every Envoy message and enum, and the
+// protobuf well-known types they use.
+func RegisterTypes(types *protoregistry.Types) error {
+	var err error
+	protoregistry.GlobalTypes.RangeMessages(func(mt protoreflect.MessageType) bool {
+		if wanted(mt.Descriptor().FullName()) {
+			err = types.RegisterMessage(mt)
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	protoregistry.GlobalTypes.RangeEnums(func(et protoreflect.EnumType) bool {
+		if wanted(et.Descriptor().FullName()) {
+			err = types.RegisterEnum(et)
+		}
+		return err == nil
+	})
+	return err
+}
+
+func wanted(name protoreflect.FullName) bool {
+	for _, p := range []string{"envoy.", "google.protobuf.", "xds.", "udpa."} {
+		if strings.HasPrefix(string(name), p) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsResource reports whether m is an Envoy message, which svccfg emits as
+// an xDS resource.
+func IsResource(m proto.Message) bool {
+	return strings.HasPrefix(string(m.ProtoReflect().Descriptor().FullName()), "envoy.")
+}
+
+// Name returns the name field of an Envoy resource, or "".
+func Name(m proto.Message) string {
+	r := m.ProtoReflect()
+	if fd := r.Descriptor().Fields().ByName("name"); fd != nil && fd.Kind() == protoreflect.StringKind {
+		return r.Get(fd).String()
+	}
+	return ""
+}
+
+// Validate checks m with its generated ValidateAll method and returns every
+// violation, one per line.
+func Validate(m proto.Message) error {
+	v, ok := m.(interface{ ValidateAll() error })
+	if !ok {
+		return nil
+	}
+	err := v.ValidateAll()
+	if err == nil {
+		return nil
+	}
+	var multi interface{ AllErrors() []error }
+	if errors.As(err, &multi) {
+		var lines []string
+		for _, e := range multi.AllErrors() {
+			lines = append(lines, e.Error())
+		}
+		return fmt.Errorf("%s", strings.Join(lines, "; "))
+	}
+	return err
+}

@@ -1,0 +1,120 @@
+package k8s
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// A Kind is a top-level Kubernetes object type: its group, version and kind,
+// and the Go struct that holds it.
+type Kind struct {
+	GVK        schema.GroupVersionKind
+	Namespaced bool
+	goType     reflect.Type
+}
+
+// wireUnmarshaler is the gogo-style method every k8s.io/api struct keeps.
+type wireUnmarshaler interface {
+	Unmarshal([]byte) error
+}
+
+// kinds maps a proto message full name, such as
+// "k8s.io.api.apps.v1.Deployment", to its Kind. It is built from client-go's
+// scheme, so it holds exactly the object types client-go can send.
+var kinds = sync.OnceValue(func() map[protoreflect.FullName]*Kind {
+	m := make(map[protoreflect.FullName]*Kind)
+	for gvk, t := range scheme.Scheme.AllKnownTypes() {
+		if gvk.Version == runtime.APIVersionInternal || !strings.HasPrefix(t.PkgPath(), "k8s.io/api/") {
+			continue // meta types (Status, ListOptions, ...) are registered in every group
+		}
+		if !reflect.PointerTo(t).Implements(reflect.TypeFor[wireUnmarshaler]()) {
+			continue
+		}
+		name := protoreflect.FullName(strings.ReplaceAll(t.PkgPath(), "/", ".") + "." + t.Name())
+		m[name] = &Kind{GVK: gvk, Namespaced: !clusterScoped[gvk.Kind], goType: t}
+	}
+	return m
+})
+
+// KindOf returns the Kind of a top-level object message named name, or nil if
+// name is not a Kubernetes object type (a DeploymentSpec, say).
+func KindOf(name protoreflect.FullName) *Kind {
+	return kinds()[name]
+}
+
+// IsAPIMessage reports whether name is a message of the Kubernetes API.
+func IsAPIMessage(name protoreflect.FullName) bool {
+	return strings.HasPrefix(string(name), "k8s.io.")
+}
+
+// ToObject converts a Kubernetes object message into its k8s.io/api struct,
+// with apiVersion and kind set. The message is marshalled to the protobuf wire
+// format and unmarshalled by the struct's own generated code.
+func ToObject(m proto.Message) (runtime.Object, error) {
+	name := m.ProtoReflect().Descriptor().FullName()
+	k := KindOf(name)
+	if k == nil {
+		return nil, fmt.Errorf("%s is not a Kubernetes object type", name)
+	}
+	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", name, err)
+	}
+	obj := reflect.New(k.goType).Interface()
+	if err := obj.(wireUnmarshaler).Unmarshal(data); err != nil {
+		return nil, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	ro := obj.(runtime.Object)
+	ro.GetObjectKind().SetGroupVersionKind(k.GVK)
+	return ro, nil
+}
+
+// clusterScoped lists the kinds of client-go's scheme that have no namespace.
+var clusterScoped = map[string]bool{
+	"APIService":                       true,
+	"CSIDriver":                        true,
+	"CSINode":                          true,
+	"CertificateSigningRequest":        true,
+	"ClusterRole":                      true,
+	"ClusterRoleBinding":               true,
+	"ClusterTrustBundle":               true,
+	"ComponentStatus":                  true,
+	"CustomResourceDefinition":         true,
+	"DeviceClass":                      true,
+	"DeviceTaintRule":                  true,
+	"FlowSchema":                       true,
+	"IPAddress":                        true,
+	"IngressClass":                     true,
+	"MutatingAdmissionPolicy":          true,
+	"MutatingAdmissionPolicyBinding":   true,
+	"MutatingWebhookConfiguration":     true,
+	"Namespace":                        true,
+	"Node":                             true,
+	"PersistentVolume":                 true,
+	"PriorityClass":                    true,
+	"PriorityLevelConfiguration":       true,
+	"ResourceSlice":                    true,
+	"RuntimeClass":                     true,
+	"SelfSubjectAccessReview":          true,
+	"SelfSubjectReview":                true,
+	"SelfSubjectRulesReview":           true,
+	"ServiceCIDR":                      true,
+	"StorageClass":                     true,
+	"StorageVersion":                   true,
+	"StorageVersionMigration":          true,
+	"SubjectAccessReview":              true,
+	"TokenReview":                      true,
+	"ValidatingAdmissionPolicy":        true,
+	"ValidatingAdmissionPolicyBinding": true,
+	"ValidatingWebhookConfiguration":   true,
+	"VolumeAttachment":                 true,
+	"VolumeAttributesClass":            true,
+}
