@@ -28,10 +28,11 @@ type Position struct {
 func (p Position) IsValid() bool { return p.File != "" }
 
 // String returns p as "file:line:col", dropping unknown parts.
-func (p Position) String() string { return p.format("") }
+func (p Position) String() string { return p.Format("") }
 
-// format returns p with File made relative to cwd when cwd is not empty.
-func (p Position) format(cwd string) string {
+// Format returns p as "file:line:col" with File made relative to cwd when
+// cwd is not empty.
+func (p Position) Format(cwd string) string {
 	var b strings.Builder
 	b.WriteString(RelPath(p.File, cwd))
 	if p.Line > 0 {
@@ -142,13 +143,13 @@ func Print(w io.Writer, err error, cfg Config) {
 	var b strings.Builder
 	for _, e := range flatten(err) {
 		if e.Pos.IsValid() {
-			b.WriteString(e.Pos.format(cfg.Cwd))
+			b.WriteString(e.Pos.Format(cfg.Cwd))
 			b.WriteString(": ")
 		}
 		b.WriteString(e.Msg)
 		b.WriteByte('\n')
 		for _, f := range e.Stack {
-			fmt.Fprintf(&b, "\t%s: in %s\n", f.Pos.format(cfg.Cwd), f.Func)
+			fmt.Fprintf(&b, "\t%s: in %s\n", f.Pos.Format(cfg.Cwd), f.Func)
 		}
 	}
 	io.WriteString(w, b.String())

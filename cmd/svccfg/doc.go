@@ -1,0 +1,45 @@
+/*
+svccfg compiles service configuration written in Starlark into Kubernetes
+objects and Envoy resources.
+
+A configuration file defines main(ctx) and returns a service, a cron job, a
+protobuf message, or a list of them:
+
+	load("@stdlib//einhorn.star", "einhorn")
+
+	def main(ctx):
+	    return service(
+	        name = "home-srv",
+	        owner = "home",
+	        image = "registry.example.com/home-srv:1.4.2",
+	        command = einhorn(script = "home/srv.rb", workers = 8, port = 9768),
+	        replicas = 3,
+	        cpu = kube.cores(4),
+	        mem = kube.gigabytes(16),
+	    )
+
+Predeclared in every file: service, cron, kube (quantities), envoy (Envoy
+resources) and proto (any Kubernetes or Envoy message type, through
+proto.package("k8s.io.api.apps.v1") and the like). ctx.vars holds the
+variables: cluster, environment and namespace always, with defaults from
+svccfg.yaml at the config root and --var flags.
+
+The config root is the nearest directory at or above a PATH that holds
+svccfg.yaml, or else the PATH's own directory. load() reaches only files under
+it ("lib.star" relative to the loading file, "//lib/x.star" relative to the
+root) and the standard library ("@stdlib//einhorn.star").
+
+Evaluation is sandboxed: no files, network, environment, clock or randomness,
+and each file's evaluation stops after --max-steps execution steps or
+--timeout of wall-clock time.
+
+Usage:
+
+	svccfg build [flags] PATH...
+	svccfg version
+
+Exit status: 0 on success; 1 for configuration errors; 2 for usage errors.
+Errors are printed as path:line:col: message, with the Starlark call chain on
+tab-indented lines below.
+*/
+package main

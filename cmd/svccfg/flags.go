@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/eval"
+	"github.com/svccfg/svccfg/lib/render"
+)
+
+// Flag names.
+const (
+	flagVar      = "var"
+	flagMaxSteps = "max-steps"
+	flagTimeout  = "timeout"
+	flagOutDir   = "out-dir"
+	flagFormat   = "format"
+)
+
+// addEvalFlags adds the flags that control evaluation.
+func addEvalFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArray(flagVar, nil, "set ctx.vars[`key=value`]; repeatable; overrides svccfg.yaml")
+	f.Uint64(flagMaxSteps, eval.DefaultMaxSteps, "stop a file's evaluation after this many Starlark execution `steps`")
+	f.Duration(flagTimeout, eval.DefaultTimeout, "stop a file's evaluation after this wall-clock `duration`")
+}
+
+// buildOptions returns the build options that cmd's evaluation flags set.
+func buildOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
+	f := cmd.Flags()
+	opts := build.Options{Vars: make(map[string]string), Stderr: cmd.ErrOrStderr(), Cwd: cwd}
+	raw, _ := f.GetStringArray(flagVar)
+	for _, kv := range raw {
+		k, v, err := build.ParseVar(kv)
+		if err != nil {
+			return opts, usageError{err}
+		}
+		opts.Vars[k] = v
+	}
+	opts.MaxSteps, _ = f.GetUint64(flagMaxSteps)
+	opts.Timeout, _ = f.GetDuration(flagTimeout)
+	if opts.MaxSteps == 0 {
+		return opts, usageErrorf("--%s must be greater than 0", flagMaxSteps)
+	}
+	if opts.Timeout <= 0 {
+		return opts, usageErrorf("--%s must be greater than 0, got %s", flagTimeout, opts.Timeout)
+	}
+	return opts, nil
+}
+
+// addOutputFlags adds the flags that choose where and how output is written.
+func addOutputFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringP(flagOutDir, "o", "", "write the manifests under `dir` instead of printing them")
+	f.String(flagFormat, string(render.YAML), "output `format`: "+strings.Join(formatNames(), " or "))
+}
+
+func formatNames() []string {
+	return slices.Sorted(maps.Keys(map[string]bool{string(render.YAML): true, string(render.JSON): true}))
+}
+
+func outputFlags(cmd *cobra.Command) (dir string, format render.Format, err error) {
+	f := cmd.Flags()
+	dir, _ = f.GetString(flagOutDir)
+	name, _ := f.GetString(flagFormat)
+	format, err = render.ParseFormat(name)
+	if err != nil {
+		return "", "", usageError{fmt.Errorf("--%s: %w", flagFormat, err)}
+	}
+	return dir, format, nil
+}
+

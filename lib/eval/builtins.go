@@ -1,0 +1,80 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/load"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// internal is the "_svccfg" module that only standard library files see.
+//
+//	_svccfg.vars() -> dict                     the evaluation's variables (ctx.vars)
+//	_svccfg.unit(kind, name, namespace, objects, envoy=[]) -> Unit
+//	_svccfg.command(argv, port=None) -> Command
+//	_svccfg.dns_label_problem(s) -> string     why s is not a DNS-1123 label, or ""
+var internal = &starlarkstruct.Module{
+	Name: "_svccfg",
+	Members: starlark.StringDict{
+		"vars":              starlark.NewBuiltin("_svccfg.vars", builtinVars),
+		"unit":              starlark.NewBuiltin("_svccfg.unit", builtinUnit),
+		"command":           starlark.NewBuiltin("_svccfg.command", builtinCommand),
+		"dns_label_problem": starlark.NewBuiltin("_svccfg.dns_label_problem", builtinDNSLabelProblem),
+	},
+}
+
+const varsKey = "svccfg.vars"
+
+func builtinVars(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	vars, ok := thread.Local(varsKey).(*starlark.Dict)
+	if !ok {
+		return nil, fmt.Errorf("%s: called while loading a module, before main(ctx) runs", fn.Name())
+	}
+	return vars, nil
+}
+
+func builtinUnit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	u := &Unit{Pos: userCaller(thread)}
+	envoy := starlark.NewList(nil)
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs,
+		"kind", &u.Kind, "name", &u.Name, "namespace", &u.Namespace, "objects", &u.Objects, "envoy?", &envoy); err != nil {
+		return nil, err
+	}
+	u.Envoy = envoy
+	return u, nil
+}
+
+func builtinCommand(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	c := &Command{Port: starlark.None}
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "argv", &c.Argv, "port?", &c.Port); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func builtinDNSLabelProblem(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &s); err != nil {
+		return nil, err
+	}
+	return starlark.String(strings.Join(validation.IsDNS1123Label(s), "; ")), nil
+}
+
+// userCaller returns the position of the innermost call on thread's stack
+// that is in a configuration file rather than the standard library.
+func userCaller(thread *starlark.Thread) diag.Position {
+	for i := range thread.CallStackDepth() {
+		pos := thread.CallFrame(i).Pos
+		if f := pos.Filename(); f != "<builtin>" && !strings.HasPrefix(f, load.StdlibPrefix) {
+			return toPos(pos)
+		}
+	}
+	return diag.Position{}
+}

@@ -1,0 +1,118 @@
+package eval
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/load"
+	"github.com/svccfg/svccfg/lib/starproto"
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// toPos converts a Starlark position.
+func toPos(p syntax.Position) diag.Position {
+	if !p.IsValid() || p.Filename() == "<builtin>" {
+		return diag.Position{}
+	}
+	return diag.Position{File: p.Filename(), Line: int(p.Line), Col: int(p.Col)}
+}
+
+// convertError turns an error from Starlark into svccfg's positioned errors:
+// syntax and resolve errors keep their positions; an evaluation error is
+// reported at the innermost frame in a configuration file, with the other
+// frames, standard library ones included, as its call chain.
+func convertError(err error) error {
+	var (
+		serr  syntax.Error
+		rerrs resolve.ErrorList
+		eerr  *starlark.EvalError
+		derr  *diag.Error
+		dlist diag.ErrorList
+	)
+	switch {
+	case errors.As(err, &eerr):
+		// A failed load wraps the loaded module's error: report that one,
+		// with the load statement as a caller.
+		if inner := convertError(eerr.Unwrap()); inner != nil && isPositioned(inner) {
+			return withCaller(inner, eerr.CallStack)
+		}
+		return evalError(eerr)
+	case errors.As(err, &serr):
+		return &diag.Error{Pos: toPos(serr.Pos), Msg: serr.Msg}
+	case errors.As(err, &rerrs):
+		var list diag.ErrorList
+		for _, e := range rerrs {
+			list.Add(toPos(e.Pos), e.Msg)
+		}
+		return list.Err()
+	case errors.As(err, &dlist), errors.As(err, &derr):
+		return err
+	}
+	return err
+}
+
+func isPositioned(err error) bool {
+	var (
+		d *diag.Error
+		l diag.ErrorList
+	)
+	return errors.As(err, &d) || errors.As(err, &l)
+}
+
+// withCaller appends the frames of stack to the call chain of err.
+func withCaller(err error, stack starlark.CallStack) error {
+	var d *diag.Error
+	if !errors.As(err, &d) {
+		return err
+	}
+	for i := len(stack) - 1; i >= 0; i-- {
+		if pos := toPos(stack[i].Pos); pos.IsValid() {
+			d.Stack = append(d.Stack, diag.Frame{Pos: pos, Func: frameName(stack[i].Name)})
+		}
+	}
+	return d
+}
+
+func evalError(e *starlark.EvalError) *diag.Error {
+	d := &diag.Error{Msg: cleanMessage(e.Msg), Err: e}
+	at := -1
+	for i := len(e.CallStack) - 1; i >= 0; i-- {
+		pos := toPos(e.CallStack[i].Pos)
+		if !pos.IsValid() {
+			continue
+		}
+		if at < 0 {
+			at = i // the innermost frame, unless a configuration frame follows
+		}
+		if !strings.HasPrefix(pos.File, load.StdlibPrefix) {
+			at = i
+			break
+		}
+	}
+	if at >= 0 {
+		d.Pos = toPos(e.CallStack[at].Pos)
+	}
+	for i := len(e.CallStack) - 1; i >= 0; i-- {
+		if pos := toPos(e.CallStack[i].Pos); pos.IsValid() && i != at {
+			d.Stack = append(d.Stack, diag.Frame{Pos: pos, Func: frameName(e.CallStack[i].Name)})
+		}
+	}
+	return d
+}
+
+func frameName(name string) string {
+	if name == "<toplevel>" {
+		return "module"
+	}
+	return name
+}
+
+// cleanMessage removes the prefixes Starlark and skycfg put on messages.
+func cleanMessage(msg string) string {
+	msg = strings.TrimPrefix(msg, "fail: ")
+	msg = strings.TrimPrefix(msg, "Starlark computation cancelled: ")
+	return starproto.CleanMessage(msg)
+}

@@ -1,0 +1,226 @@
+// Package eval evaluates configuration files: it runs each file's
+// main(ctx) on a sandboxed Starlark thread (no file, network, clock, or
+// randomness; an execution step limit and a wall-clock deadline) with the
+// standard library predeclared, and returns the typed protobuf messages
+// that main produced.
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/load"
+	"github.com/svccfg/svccfg/lib/starproto"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"go.starlark.net/syntax"
+	"google.golang.org/protobuf/proto"
+)
+
+// Defaults for [Options].
+const (
+	DefaultMaxSteps = 50_000_000
+	DefaultTimeout  = 30 * time.Second
+)
+
+// Options configures an [Evaluator].
+type Options struct {
+	// Vars are the variables main sees as ctx.vars.
+	Vars map[string]string
+	// MaxSteps bounds the Starlark execution steps of one file's
+	// evaluation, its loads included; 0 means DefaultMaxSteps.
+	MaxSteps uint64
+	// Timeout bounds the wall-clock time of one file's evaluation; 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Stderr receives print() output as "path:line:col: print: msg";
+	// nil discards it.
+	Stderr io.Writer
+	// Cwd is the directory print positions are relative to.
+	Cwd string
+}
+
+// An Evaluator evaluates the configuration files under one config root.
+// Modules loaded by several files are evaluated once. An Evaluator is not
+// safe for concurrent use.
+type Evaluator struct {
+	std   *Stdlib
+	root  string
+	opts  Options
+	cache *load.Cache
+	vars  *starlark.Dict
+}
+
+// New returns an evaluator of files under root, an absolute directory.
+func New(std *Stdlib, root string, opts Options) *Evaluator {
+	if opts.MaxSteps == 0 {
+		opts.MaxSteps = DefaultMaxSteps
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	e := &Evaluator{std: std, root: root, opts: opts}
+	e.vars = starlark.NewDict(len(opts.Vars))
+	for _, k := range slices.Sorted(maps.Keys(opts.Vars)) {
+		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
+	}
+	e.vars.Freeze()
+	e.cache = load.NewCache(&load.RootReader{Root: root}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
+		return starlark.ExecFileOptions(fileOptions, thread, name, src, std.predeclared)
+	})
+	for name, globals := range std.modules {
+		e.cache.Add(name, globals)
+	}
+	return e
+}
+
+// A Result is one thing main returned: a service or cron job (Kind is
+// "service" or "cron"), or a message returned directly (Kind is "").
+type Result struct {
+	Kind      string
+	Name      string // of a service or job
+	Namespace string // of a service or job
+	Objects   []proto.Message
+	Envoy     []proto.Message
+	Pos       diag.Position // the call that made it, or main's definition
+}
+
+// HasMain reports whether the file with source src defines main at top level.
+func HasMain(filename string, src []byte) bool {
+	f, err := fileOptions.Parse(filename, src, 0)
+	if err != nil {
+		return true // let evaluation report the syntax error
+	}
+	for _, stmt := range f.Stmts {
+		if def, ok := stmt.(*syntax.DefStmt); ok && def.Name.Name == "main" {
+			return true
+		}
+	}
+	return false
+}
+
+// EvalFile evaluates the file at path (absolute, under the root) and calls
+// its main(ctx).
+func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	thread := e.newThread(ctx)
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			thread.Cancel(fmt.Sprintf("evaluation took longer than %s (raise the limit with --timeout)", e.opts.Timeout))
+		} else {
+			thread.Cancel("evaluation cancelled")
+		}
+	})
+	defer stop()
+
+	globals, err := e.cache.LoadFile(thread, path)
+	if err != nil {
+		if cerr := convertError(err); isPositioned(cerr) {
+			return nil, cerr
+		}
+		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
+	}
+	mainFn, ok := globals["main"].(*starlark.Function)
+	if !ok {
+		return nil, &diag.Error{Pos: diag.Position{File: path, Line: 1, Col: 1}, Msg: "no main function: a config file defines def main(ctx)"}
+	}
+	mainPos := toPos(mainFn.Position())
+	if mainFn.NumParams() != 1 {
+		return nil, &diag.Error{Pos: mainPos, Msg: fmt.Sprintf("main takes one parameter, ctx; got %d", mainFn.NumParams())}
+	}
+	ctxValue := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{"vars": e.vars})
+	v, err := starlark.Call(thread, mainFn, starlark.Tuple{ctxValue}, nil)
+	if err != nil {
+		return nil, convertError(err)
+	}
+	var results []Result
+	if err := collect(v, mainPos, &results, "main returned"); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+func (e *Evaluator) newThread(ctx context.Context) *starlark.Thread {
+	thread := &starlark.Thread{
+		Name: "main",
+		Load: e.cache.Load,
+		Print: func(thread *starlark.Thread, msg string) {
+			if e.opts.Stderr == nil {
+				return
+			}
+			pos := toPos(thread.CallFrame(1).Pos)
+			fmt.Fprintf(e.opts.Stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
+		},
+	}
+	load.SetContext(thread, ctx)
+	thread.SetLocal(varsKey, e.vars)
+	max := e.opts.MaxSteps
+	thread.SetMaxExecutionSteps(max)
+	thread.OnMaxSteps = func(thread *starlark.Thread) {
+		thread.Cancel(fmt.Sprintf("evaluation exceeded %d execution steps (raise the limit with --max-steps)", max))
+	}
+	return thread
+}
+
+// collect appends to results what v, a value main returned, holds.
+func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what string) error {
+	switch v := v.(type) {
+	case *Unit:
+		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
+		var err error
+		if r.Objects, err = messages(v.Objects, v, "objects"); err != nil {
+			return err
+		}
+		if r.Envoy, err = messages(v.Envoy, v, "envoy"); err != nil {
+			return err
+		}
+		*results = append(*results, r)
+		return nil
+	case *starlark.List, starlark.Tuple:
+		seq := v.(starlark.Indexable)
+		for i := range seq.Len() {
+			if err := collect(seq.Index(i), mainPos, results, fmt.Sprintf("%s a list with, at index %d,", what, i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if m, ok := starproto.AsMessage(v); ok {
+		r := Result{Pos: mainPos}
+		if isEnvoy(m) {
+			r.Envoy = []proto.Message{m}
+		} else {
+			r.Objects = []proto.Message{m}
+		}
+		*results = append(*results, r)
+		return nil
+	}
+	return &diag.Error{Pos: mainPos, Msg: fmt.Sprintf("%s %s, want a service, a cron job, a proto message, or a list of them", what, TypeOf(v))}
+}
+
+func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {
+	out := make([]proto.Message, 0, list.Len())
+	for i := range list.Len() {
+		m, ok := starproto.AsMessage(list.Index(i))
+		if !ok {
+			return nil, &diag.Error{Pos: u.Pos, Msg: fmt.Sprintf("%s %q: %s[%d] is a %s, want a proto message", u.Kind, u.Name, field, i, TypeOf(list.Index(i)))}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func isEnvoy(m proto.Message) bool {
+	name := string(m.ProtoReflect().Descriptor().FullName())
+	return len(name) > 6 && name[:6] == "envoy."
+}
+
+// Vars returns the evaluator's variables.
+func (e *Evaluator) Vars() map[string]string { return e.opts.Vars }

@@ -1,0 +1,98 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/svccfg/svccfg/lib/diag"
+	"go.starlark.net/starlark"
+)
+
+// A Unit is what service() and cron() return: the Kubernetes objects and
+// Envoy resources of one service or job, not yet converted, so that a
+// configuration may still adjust them. Its Starlark type is its kind.
+type Unit struct {
+	Kind      string // "service" or "cron"
+	Name      string
+	Namespace string
+	Objects   *starlark.List // of Kubernetes object messages
+	Envoy     *starlark.List // of Envoy resource messages
+	Pos       diag.Position  // the call in the configuration that made it
+}
+
+var _ starlark.HasAttrs = (*Unit)(nil)
+
+// String returns the unit as `service("name")`.
+func (u *Unit) String() string { return fmt.Sprintf("%s(%q)", u.Kind, u.Name) }
+
+// Type returns the unit's kind.
+func (u *Unit) Type() string { return u.Kind }
+
+// Freeze freezes the unit's lists.
+func (u *Unit) Freeze() { u.Objects.Freeze(); u.Envoy.Freeze() }
+
+// Truth returns true.
+func (u *Unit) Truth() starlark.Bool { return starlark.True }
+
+// Hash returns an error: units are not hashable.
+func (u *Unit) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: %s", u.Kind) }
+
+// Attr returns name, namespace, objects or envoy.
+func (u *Unit) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "name":
+		return starlark.String(u.Name), nil
+	case "namespace":
+		return starlark.String(u.Namespace), nil
+	case "objects":
+		return u.Objects, nil
+	case "envoy":
+		return u.Envoy, nil
+	}
+	return nil, nil
+}
+
+// AttrNames returns the unit's attribute names.
+func (u *Unit) AttrNames() []string { return []string{"envoy", "name", "namespace", "objects"} }
+
+// A Command is a process to run, as einhorn() returns it: an argv list and
+// the port it listens on, if any.
+type Command struct {
+	Argv *starlark.List
+	Port starlark.Value // an int or None
+}
+
+var _ starlark.HasAttrs = (*Command)(nil)
+
+// String returns the command as `Command(argv = [...], port = N)`.
+func (c *Command) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Command(argv = %s, port = %s)", c.Argv, c.Port)
+	return b.String()
+}
+
+// Type returns "Command".
+func (c *Command) Type() string { return "Command" }
+
+// Freeze freezes the argv list.
+func (c *Command) Freeze() { c.Argv.Freeze() }
+
+// Truth returns true.
+func (c *Command) Truth() starlark.Bool { return starlark.True }
+
+// Hash returns an error: commands are not hashable.
+func (c *Command) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: Command") }
+
+// Attr returns argv or port.
+func (c *Command) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "argv":
+		return c.Argv, nil
+	case "port":
+		return c.Port, nil
+	}
+	return nil, nil
+}
+
+// AttrNames returns the command's attribute names.
+func (c *Command) AttrNames() []string { return []string{"argv", "port"} }

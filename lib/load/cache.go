@@ -1,0 +1,86 @@
+package load
+
+import (
+	"context"
+	"fmt"
+
+	"go.starlark.net/starlark"
+)
+
+// An ExecFunc executes the source of the module with canonical name name on
+// thread and returns its globals.
+type ExecFunc func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error)
+
+// A Cache loads modules through a FileReader and keeps each module's
+// globals, frozen, so that a module loaded by many files runs once. A Cache
+// is not safe for concurrent use.
+type Cache struct {
+	reader  FileReader
+	exec    ExecFunc
+	modules map[string]*module
+}
+
+type module struct {
+	globals starlark.StringDict
+	err     error
+	loading bool
+}
+
+// NewCache returns a cache that reads files with reader and runs them with exec.
+func NewCache(reader FileReader, exec ExecFunc) *Cache {
+	return &Cache{reader: reader, exec: exec, modules: make(map[string]*module)}
+}
+
+// Add records globals as the module with a canonical name, which then
+// loads without being read or executed.
+func (c *Cache) Add(canonical string, globals starlark.StringDict) {
+	c.modules[canonical] = &module{globals: globals}
+}
+
+// Load is a [starlark.Thread] Load function: it returns the globals of the
+// module called name, loaded from the file that thread is executing.
+func (c *Cache) Load(thread *starlark.Thread, name string) (starlark.StringDict, error) {
+	ctx := Context(thread)
+	from := thread.CallFrame(0).Pos.Filename()
+	canonical, err := c.reader.Resolve(ctx, name, from)
+	if err != nil {
+		return nil, err
+	}
+	return c.LoadFile(thread, canonical)
+}
+
+// LoadFile returns the globals of the module with a canonical name,
+// executing it on thread the first time.
+func (c *Cache) LoadFile(thread *starlark.Thread, canonical string) (starlark.StringDict, error) {
+	if m, ok := c.modules[canonical]; ok {
+		if m.loading {
+			return nil, fmt.Errorf("cycle in load graph")
+		}
+		return m.globals, m.err
+	}
+	m := &module{loading: true}
+	c.modules[canonical] = m
+	src, err := c.reader.ReadFile(Context(thread), canonical)
+	if err == nil {
+		m.globals, err = c.exec(thread, canonical, src)
+	}
+	m.globals.Freeze()
+	m.err, m.loading = err, false
+	return m.globals, m.err
+}
+
+// contextKey is the thread-local key of the evaluation's context.
+const contextKey = "svccfg.context"
+
+// SetContext records ctx as the context of the evaluation running on thread.
+func SetContext(thread *starlark.Thread, ctx context.Context) {
+	thread.SetLocal(contextKey, ctx)
+}
+
+// Context returns the context recorded by [SetContext], or context.Background.
+func Context(thread *starlark.Thread) context.Context {
+	if ctx, ok := thread.Local(contextKey).(context.Context); ok {
+		return ctx
+	}
+	return context.Background()
+}
