@@ -71,7 +71,11 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
 	}
 	e.vars.Freeze()
-	e.cache = load.NewCache(&load.RootReader{Root: root}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
+	reader := &load.RootReader{Root: root, Display: diag.RelPath(root, opts.Cwd)}
+	if reader.Display == "." {
+		reader.Display = ". (the working directory)"
+	}
+	e.cache = load.NewCache(reader, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
 		return starlark.ExecFileOptions(fileOptions, thread, name, src, std.predeclared)
 	})
 	for name, globals := range std.modules {

@@ -35,6 +35,15 @@ type FileReader interface {
 type RootReader struct {
 	Root   string
 	Stdlib fs.FS
+	// Display names the root in error messages; it defaults to Root.
+	Display string
+}
+
+func (r *RootReader) display() string {
+	if r.Display != "" {
+		return r.Display
+	}
+	return r.Root
 }
 
 // Resolve resolves name: "@stdlib//x.star" names a standard library file,
@@ -67,7 +76,7 @@ func (r *RootReader) Resolve(_ context.Context, name, from string) (string, erro
 		p = filepath.Join(filepath.Dir(from), filepath.FromSlash(name))
 	}
 	if !within(r.Root, p) {
-		return "", fmt.Errorf("outside the config root %s", r.Root)
+		return "", fmt.Errorf("outside the config root %s", r.display())
 	}
 	return p, nil
 }
@@ -93,7 +102,7 @@ func (r *RootReader) ReadFile(_ context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	if !within(root, real) {
-		return nil, fmt.Errorf("a symbolic link leads outside the config root %s", r.Root)
+		return nil, fmt.Errorf("a symbolic link leads outside the config root %s", r.display())
 	}
 	data, err := os.ReadFile(real)
 	if err != nil {

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/internal/golden"
+	"github.com/svccfg/svccfg/lib/render"
+)
+
+const (
+	examplesDir = "../../examples"
+	goldenDir   = "../../golden"
+)
+
+// TestGolden builds every examples/<name> and compares the tree that
+// `svccfg build -o` writes with golden/<name>. SVCCFG_UPDATE=1 rewrites
+// the goldens instead.
+func TestGolden(t *testing.T) {
+	entries, err := os.ReadDir(examplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			got := buildTree(t, filepath.Join(examplesDir, name))
+			dir := filepath.Join(goldenDir, name)
+			if golden.Update() {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+				if err := render.WriteDir(dir, got); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want := readTree(t, dir)
+			for _, f := range slices.Sorted(keys(got, want)) {
+				if !bytes.Equal(got[f], want[f]) {
+					t.Errorf("golden/%s/%s is stale (run make golden and review the diff):\n%s", name, f,
+						diff.Diff("golden/"+name+"/"+f, want[f], "built/"+f, got[f]))
+				}
+			}
+		})
+	}
+	// Every golden has its example.
+	goldens, err := os.ReadDir(goldenDir)
+	if err != nil && !golden.Update() {
+		t.Fatal(err)
+	}
+	for _, g := range goldens {
+		if !slices.Contains(names, g.Name()) {
+			t.Errorf("golden/%s has no example", g.Name())
+		}
+	}
+}
+
+func buildTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := build.Build(context.Background(), []string{abs}, build.Options{Cwd: filepath.Dir(abs)})
+	if err != nil {
+		t.Fatalf("build %s: %v", dir, err)
+	}
+	files, err := render.Files(out, render.YAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// readTree returns the files under dir by slash-separated relative path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := make(map[string][]byte)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func keys(ms ...map[string][]byte) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		seen := make(map[string]bool)
+		for _, m := range ms {
+			for k := range m {
+				if !seen[k] && !yield(k) {
+					return
+				}
+				seen[k] = true
+			}
+		}
+	}
+}
