@@ -123,3 +123,12 @@ func keys(ms ...map[string][]byte) func(func(string) bool) {
 		}
 	}
 }
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}

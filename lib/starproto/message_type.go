@@ -114,6 +114,10 @@ func (t *MessageType) unknownField(name string) error {
 	msg := fmt.Sprintf("%s: unknown field %q", t.Name(), name)
 	if near := diag.Nearest(name, names); near != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	} else if outer := embeddingField(t.desc, name); outer != nil {
+		// Kubernetes inlines some structs in JSON (Probe's handler, say)
+		// that the .proto files keep as a field.
+		msg += fmt.Sprintf(" (it is a field of %s, a %s)", outer.Name(), outer.Message().FullName())
 	}
 	return fmt.Errorf("%s", msg)
 }
@@ -146,4 +150,24 @@ func elemName(fd protoreflect.FieldDescriptor) string {
 		return string(fd.Enum().FullName())
 	}
 	return fd.Kind().String()
+}
+
+// embeddingField returns the message field of md whose own message type
+// has a field called name, if there is exactly one.
+func embeddingField(md protoreflect.MessageDescriptor, name string) protoreflect.FieldDescriptor {
+	var found protoreflect.FieldDescriptor
+	fields := md.Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if fd.Kind() != protoreflect.MessageKind || fd.IsList() || fd.IsMap() {
+			continue
+		}
+		if fd.Message().Fields().ByName(protoreflect.Name(name)) != nil {
+			if found != nil {
+				return nil
+			}
+			found = fd
+		}
+	}
+	return found
 }

@@ -112,6 +112,7 @@ func TestErrors(t *testing.T) {
 		{`core.ResourceRequirements(limits = {"cpu": "4 cores"})`, `k8s.io.api.core.v1.ResourceRequirements: for field limits: for key "cpu": invalid quantity "4 cores": want a number with an optional suffix such as 250m or 16Gi`},
 		{`cluster.Cluster(lb_policy = "LEAST_REQUESTS")`, `envoy.config.cluster.v3.Cluster: for field lb_policy: "LEAST_REQUESTS" is not a value of envoy.config.cluster.v3.Cluster.LbPolicy (did you mean LEAST_REQUEST?)`},
 		{`cluster.Cluster(connect_timeout = "5 s")`, `envoy.config.cluster.v3.Cluster: for field connect_timeout: invalid duration "5 s": want a number with a unit such as 250ms, 1.5s or 2m`},
+		{`core.Probe(httpGet = core.HTTPGetAction(path = "/"))`, `k8s.io.api.core.v1.Probe: unknown field "httpGet" (it is a field of handler, a k8s.io.api.core.v1.ProbeHandler)`},
 		{`apps.DeploymentSpec(3)`, `k8s.io.api.apps.v1.DeploymentSpec: got 1 positional arguments, want keyword arguments naming fields`},
 		{`apps.Deploymnt`, `k8s.io.api.apps.v1 has no message or enum "Deploymnt" (did you mean Deployment?)`},
 		{`proto.package("k8s.io.api.app.v1")`, `proto.package: unknown package "k8s.io.api.app.v1" (did you mean k8s.io.api.apps.v1?)`},

@@ -1,0 +1,181 @@
+package render_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/render"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// deploymentStar builds, in Starlark, the Deployment that goDeployment
+// builds in Go.
+const deploymentStar = `
+apps = proto.package("k8s.io.api.apps.v1")
+core = proto.package("k8s.io.api.core.v1")
+meta = proto.package("k8s.io.apimachinery.pkg.apis.meta.v1")
+
+def main(ctx):
+    labels = {"app": "web", "owner": "web-team"}
+    return apps.Deployment(
+        metadata = meta.ObjectMeta(name = "web", namespace = "prod", labels = labels),
+        spec = apps.DeploymentSpec(
+            replicas = 3,
+            selector = meta.LabelSelector(matchLabels = {"app": "web"}),
+            strategy = apps.DeploymentStrategy(
+                type = "RollingUpdate",
+                rollingUpdate = apps.RollingUpdateDeployment(maxSurge = "25%", maxUnavailable = 1),
+            ),
+            template = core.PodTemplateSpec(
+                metadata = meta.ObjectMeta(labels = labels),
+                spec = core.PodSpec(containers = [core.Container(
+                    name = "web",
+                    image = "registry.example.com/web:1.0.0",
+                    ports = [core.ContainerPort(name = "http", containerPort = 8080)],
+                    readinessProbe = core.Probe(handler = core.ProbeHandler(httpGet = core.HTTPGetAction(path = "/ready", port = 8080))),
+                    resources = core.ResourceRequirements(
+                        requests = {"cpu": kube.millicores(250), "memory": "1Gi"},
+                        limits = {"cpu": "1", "memory": kube.gigabytes(1)},
+                    ),
+                )]),
+            ),
+        ),
+    )
+`
+
+func goDeployment() *appsv1.Deployment {
+	labels := map[string]string{"app": "web", "owner": "web-team"}
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", Labels: labels},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: new(int32(3)),
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Strategy: appsv1.DeploymentStrategy{
+				Type: appsv1.RollingUpdateDeploymentStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDeployment{
+					MaxSurge:       new(intstr.FromString("25%")),
+					MaxUnavailable: new(intstr.FromInt32(1)),
+				},
+			},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name:           "web",
+					Image:          "registry.example.com/web:1.0.0",
+					Ports:          []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+					ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromInt32(8080)}}},
+					Resources: corev1.ResourceRequirements{
+						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("250m"), corev1.ResourceMemory: resource.MustParse("1Gi")},
+						Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("1Gi")},
+					},
+				}}},
+			},
+		},
+	}
+}
+
+// TestStarlarkMatchesGo requires a Deployment built in Starlark and the
+// same one built in Go to render to the same bytes, in both formats.
+func TestStarlarkMatchesGo(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.star"), []byte(deploymentStar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := build.Build(context.Background(), []string{dir}, build.Options{Cwd: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := render.Object(goDeployment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []render.Format{render.YAML, render.JSON} {
+		got, err := render.Manifests(out, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := render.Stream([]map[string]any{tree}, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%s: Starlark Deployment renders as\n%s\nwant (from Go)\n%s", f, got, want)
+		}
+	}
+}
+
+func TestEncode(t *testing.T) {
+	tree := map[string]any{"b": "<&>", "a": []any{1, "x: y"}, "c": map[string]any{}}
+	for _, test := range []struct {
+		f    render.Format
+		want string
+	}{
+		{render.YAML, "a:\n- 1\n- 'x: y'\nb: <&>\nc: {}\n"},
+		{render.JSON, "{\n  \"a\": [\n    1,\n    \"x: y\"\n  ],\n  \"b\": \"<&>\",\n  \"c\": {}\n}\n"},
+	} {
+		got, err := render.Encode(tree, test.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != test.want {
+			t.Errorf("Encode(%v, %s) = %q, want %q", tree, test.f, got, test.want)
+		}
+	}
+}
+
+func TestObjectDropsStatus(t *testing.T) {
+	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: metav1.ObjectMeta{Name: "s"}}
+	tree, err := render.Object(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tree["status"]; ok {
+		t.Errorf("Object(Service) = %v, want no status", tree)
+	}
+	if _, ok := tree["metadata"].(map[string]any)["creationTimestamp"]; ok {
+		t.Errorf("Object(Service) = %v, want no creationTimestamp", tree)
+	}
+}
+
+func TestSortObjects(t *testing.T) {
+	mk := func(obj runtime.Object, kind, ns, name string) runtime.Object {
+		obj.GetObjectKind().SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind(kind))
+		o := obj.(metav1.Object)
+		o.SetNamespace(ns)
+		o.SetName(name)
+		return obj
+	}
+	objs := []runtime.Object{
+		mk(&appsv1.Deployment{}, "Deployment", "b", "x"),
+		mk(&corev1.Service{}, "Service", "a", "x"),
+		mk(&appsv1.Deployment{}, "Deployment", "a", "y"),
+		mk(&corev1.ConfigMap{}, "Unlisted", "a", "x"),
+		mk(&corev1.ServiceAccount{}, "ServiceAccount", "z", "z"),
+		mk(&appsv1.Deployment{}, "Deployment", "a", "x"),
+	}
+	render.SortObjects(objs)
+	var got []string
+	for _, o := range objs {
+		m := o.(metav1.Object)
+		got = append(got, o.GetObjectKind().GroupVersionKind().Kind+" "+m.GetNamespace()+"/"+m.GetName())
+	}
+	want := []string{"ServiceAccount z/z", "Service a/x", "Deployment a/x", "Deployment a/y", "Deployment b/x", "Unlisted a/x"}
+	if len(got) != len(want) {
+		t.Fatalf("SortObjects = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("SortObjects = %v, want %v", got, want)
+			break
+		}
+	}
+}
