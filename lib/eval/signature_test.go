@@ -1,0 +1,143 @@
+package eval
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// function returns the Starlark function f defined by src.
+func function(t *testing.T, src string) *starlark.Function {
+	t.Helper()
+	globals, err := starlark.ExecFileOptions(&syntax.FileOptions{}, &starlark.Thread{}, "lib.star", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return globals["f"].(*starlark.Function)
+}
+
+func TestParseSignature(t *testing.T) {
+	fn := function(t, `
+def f(name, count = 2, tags = []):
+    """Returns a thing.
+
+    More about the thing.
+
+    Args:
+      name (string): the name; it
+        continues here.
+      count (int or None): how many.
+      tags (list of string): labels.
+    """
+`)
+	sig, err := ParseSignature("ns.f", fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sig.Summary != "Returns a thing." || sig.Doc != "More about the thing." {
+		t.Errorf("Summary, Doc = %q, %q", sig.Summary, sig.Doc)
+	}
+	want := []Param{
+		{Name: "name", Type: "string", Doc: "the name; it continues here."},
+		{Name: "count", Type: "int or None", Default: "2", Doc: "how many."},
+		{Name: "tags", Type: "list of string", Default: "[]", Doc: "labels."},
+	}
+	if len(sig.Params) != len(want) {
+		t.Fatalf("Params = %+v, want %+v", sig.Params, want)
+	}
+	for i, p := range sig.Params {
+		w := want[i]
+		if p.Name != w.Name || p.Type != w.Type || p.Default != w.Default || p.Doc != w.Doc {
+			t.Errorf("Params[%d] = %+v, want %+v", i, p, w)
+		}
+	}
+}
+
+func TestParseSignatureErrors(t *testing.T) {
+	for _, test := range []struct{ src, want string }{
+		{"def f(x):\n    pass\n", "lib.star:1:1: ns.f: no docstring"},
+		{"def f(x):\n    \"\"\"Does.\"\"\"\n", "lib.star:1:1: ns.f: parameter x is not documented in the docstring's Args section"},
+		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x: no type.\n    \"\"\"\n", "docstring Args: want lines of the form `name (type): description`, got \"x: no type.\""},
+		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (widget): a widget.\n    \"\"\"\n", "ns.f: parameter x: unknown type \"widget\""},
+		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (int): one.\n      y (int): two.\n    \"\"\"\n", "ns.f: the docstring documents y, which is not a parameter"},
+		{"def f(**kw):\n    \"\"\"Does.\"\"\"\n", "ns.f: public functions take named parameters only"},
+	} {
+		_, err := ParseSignature("ns.f", function(t, test.src))
+		if err == nil || !strings.Contains(err.Error(), test.want) {
+			t.Errorf("ParseSignature(%q) error = %v, want %q", test.src, err, test.want)
+		}
+	}
+}
+
+func TestTypeChecks(t *testing.T) {
+	for _, test := range []struct {
+		typ  string
+		expr string
+		want string // "" if the value has the type
+	}{
+		{"int", "1", ""},
+		{"int", "'1'", "got string, want int"},
+		{"int or float", "1.5", ""},
+		{"string or None", "None", ""},
+		{"bool", "1", "got int, want bool"},
+		{"list of string", "['a', 'b']", ""},
+		{"list of string", "('a',)", ""},
+		{"list of string", "'ab'", "got string, want list of string"},
+		{"list of string", "['a', 2]", "at index 1: got int, want string"},
+		{"dict of string to int", "{'a': 1}", ""},
+		{"dict of string to int", "{'a': 'x'}", `for key "a": got string, want int`},
+		{"dict of string to int", "{1: 1}", "for key 1: got int, want string"},
+		{"any", "[]", ""},
+		{"Quantity", "1", "got int, want Quantity"},
+	} {
+		check, err := parseType(test.typ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := starlark.EvalOptions(&syntax.FileOptions{}, &starlark.Thread{}, "x", test.expr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := check(v); got != test.want {
+			t.Errorf("check(%s, %s) = %q, want %q", test.typ, test.expr, got, test.want)
+		}
+	}
+}
+
+func TestLoadStdlibRejectsUndocumented(t *testing.T) {
+	reg, err := DefaultRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{"kube.star": {Data: []byte("def cores(n):\n    return n\n")}}
+	_, err = LoadStdlib(reg, fsys)
+	if want := "@stdlib//kube.star:1:1: kube.cores: no docstring"; err == nil || err.Error() != want {
+		t.Errorf("LoadStdlib(undocumented) error = %v, want %q", err, want)
+	}
+}
+
+func TestDefaultStdlib(t *testing.T) {
+	std, err := DefaultStdlib()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range std.Functions() {
+		names = append(names, f.Name())
+	}
+	want := "cron einhorn envoy.cluster envoy.route_configuration kube.cores kube.gigabytes kube.megabytes kube.millicores service"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("Functions() = %s, want %s", got, want)
+	}
+	for _, name := range []string{"service", "cron", "kube", "envoy", "proto"} {
+		if _, ok := std.Predeclared()[name]; !ok {
+			t.Errorf("%s is not predeclared", name)
+		}
+	}
+	if _, ok := std.Predeclared()["einhorn"]; ok {
+		t.Errorf("einhorn is predeclared; it is loaded from @stdlib//einhorn.star")
+	}
+}
