@@ -4,8 +4,8 @@
 package envoy
 
 import (
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -82,13 +82,39 @@ func Validate(m proto.Message) error {
 	if err == nil {
 		return nil
 	}
-	var multi interface{ AllErrors() []error }
-	if errors.As(err, &multi) {
+	lines := describe([]string{string(m.ProtoReflect().Descriptor().Name())}, err)
+	return fmt.Errorf("%s", strings.Join(lines, "; "))
+}
+
+// fieldError is implemented by the errors of generated validators.
+type fieldError interface {
+	Field() string
+	Reason() string
+	Cause() error
+}
+
+// describe follows the chain of "embedded message failed validation"
+// causes down to the fields that failed, and returns each as
+// "invalid Cluster.LoadAssignment.Endpoints[0]...: reason".
+func describe(path []string, err error) []string {
+	if multi, ok := err.(interface{ AllErrors() []error }); ok {
 		var lines []string
 		for _, e := range multi.AllErrors() {
-			lines = append(lines, e.Error())
+			lines = append(lines, describe(path, e)...)
 		}
-		return fmt.Errorf("%s", strings.Join(lines, "; "))
+		return lines
 	}
-	return err
+	fe, ok := err.(fieldError)
+	if !ok {
+		return []string{err.Error()}
+	}
+	path = append(slices.Clip(path), fe.Field())
+	if fe.Cause() != nil && fe.Reason() == "embedded message failed validation" {
+		return describe(path, fe.Cause())
+	}
+	msg := fmt.Sprintf("invalid %s: %s", strings.Join(path, "."), fe.Reason())
+	if fe.Cause() != nil {
+		msg += ": " + fe.Cause().Error()
+	}
+	return []string{msg}
 }

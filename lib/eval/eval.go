@@ -12,15 +12,18 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/k8s"
 	"github.com/svccfg/svccfg/lib/load"
 	"github.com/svccfg/svccfg/lib/starproto"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Defaults for [Options].
@@ -145,7 +148,8 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 		return nil, convertError(err)
 	}
 	var results []Result
-	if err := collect(v, mainPos, &results, "main returned"); err != nil {
+	c := &collector{mainPos: mainPos, origins: origins(thread)}
+	if err := c.collect(v, &results, "main returned"); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -164,6 +168,13 @@ func (e *Evaluator) newThread(ctx context.Context) *starlark.Thread {
 		},
 	}
 	load.SetContext(thread, ctx)
+	origins := make(map[starlark.Value]diag.Position)
+	thread.SetLocal(originsKey, origins)
+	starproto.SetConstructHook(thread, func(v starlark.Value) {
+		if k8s.KindOf(protoreflect.FullName(v.Type())) != nil || strings.HasPrefix(v.Type(), "envoy.") {
+			origins[v] = userCaller(thread)
+		}
+	})
 	thread.SetLocal(varsKey, e.vars)
 	max := e.opts.MaxSteps
 	thread.SetMaxExecutionSteps(max)
@@ -173,8 +184,23 @@ func (e *Evaluator) newThread(ctx context.Context) *starlark.Thread {
 	return thread
 }
 
+const originsKey = "svccfg.origins"
+
+// origins returns where the objects and resources constructed on thread
+// were made: the configuration line of the call.
+func origins(thread *starlark.Thread) map[starlark.Value]diag.Position {
+	m, _ := thread.Local(originsKey).(map[starlark.Value]diag.Position)
+	return m
+}
+
+// A collector gathers what main returned.
+type collector struct {
+	mainPos diag.Position
+	origins map[starlark.Value]diag.Position
+}
+
 // collect appends to results what v, a value main returned, holds.
-func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what string) error {
+func (c *collector) collect(v starlark.Value, results *[]Result, what string) error {
 	switch v := v.(type) {
 	case *Unit:
 		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
@@ -190,14 +216,17 @@ func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what st
 	case *starlark.List, starlark.Tuple:
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
-			if err := collect(seq.Index(i), mainPos, results, fmt.Sprintf("%s a list with, at index %d,", what, i)); err != nil {
+			if err := c.collect(seq.Index(i), results, fmt.Sprintf("%s a list with, at index %d,", what, i)); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	if m, ok := starproto.AsMessage(v); ok {
-		r := Result{Pos: mainPos}
+		r := Result{Pos: c.mainPos}
+		if pos, ok := c.origins[v]; ok {
+			r.Pos = pos
+		}
 		if isEnvoy(m) {
 			r.Envoy = []proto.Message{m}
 		} else {
@@ -206,7 +235,7 @@ func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what st
 		*results = append(*results, r)
 		return nil
 	}
-	return &diag.Error{Pos: mainPos, Msg: fmt.Sprintf("%s %s, want a service, a cron job, a proto message, or a list of them", what, TypeOf(v))}
+	return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("%s %s, want a service, a cron job, a proto message, or a list of them", what, TypeOf(v))}
 }
 
 func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {

@@ -81,6 +81,9 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	}
 	msg, err := starlark.Call(thread, t.inner, nil, converted)
 	if err == nil {
+		if hook, ok := thread.Local(constructHookKey).(func(starlark.Value)); ok {
+			hook(msg)
+		}
 		return msg, nil
 	}
 	// skycfg's errors do not say which field was wrong: find it by setting
@@ -91,6 +94,14 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 		}
 	}
 	return nil, fmt.Errorf("%s: %s", t.Name(), CleanMessage(err.Error()))
+}
+
+const constructHookKey = "svccfg.starproto.construct"
+
+// SetConstructHook makes every message constructor call on thread pass the
+// new message to hook.
+func SetConstructHook(thread *starlark.Thread, hook func(starlark.Value)) {
+	thread.SetLocal(constructHookKey, hook)
 }
 
 // field returns the field called name (or name_ for a Starlark keyword).
