@@ -200,7 +200,7 @@ func TestErrors(t *testing.T) {
 		{`kube.gigabytes(1.5)`, `main.star:4:26: kube.gigabytes: for parameter n: got float, want int`},
 		{`einhorn(script = "a.rb", workers = 0)`, `main.star:4:19: einhorn: for parameter workers: got 0, want at least 1`},
 		{`service(` + base + `, port = 80, connect_timeout = "0s")`, `main.star:4:19: service "api": Cluster "api": invalid Cluster.ConnectTimeout: value must be greater than 0s`},
-		{`envoy.cluster(name = "x", address = "", port = 80)`, `main.star:4:26: main: Cluster "x": invalid Cluster.LoadAssignment.Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address: value length must be at least 1 runes`},
+		{`envoy.cluster(name = "x", address = "", port = 80)`, `main.star:4:25: main: Cluster "x": invalid Cluster.LoadAssignment.Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address: value length must be at least 1 runes`},
 		{`cron(name = "j", owner = "o", image = "i:1")`, `main.star:4:16: cron: missing argument for schedule`},
 	} {
 		_, _, _, errText := run(t, test.expr)
