@@ -33,7 +33,6 @@ lint:
 
 tidy:
 	$(GO) mod tidy -diff
-	$(GO) mod tidy -modfile=tools.mod -diff
 
 # The build output is a pure function of its inputs: goldens and generated
 # code are up to date, and two builds from different directories agree.

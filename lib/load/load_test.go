@@ -111,8 +111,7 @@ func TestCache(t *testing.T) {
 		"cycle2.star": "load(\"cycle1.star\", \"y\")\nx = 1\n",
 	})
 	execs := map[string]int{}
-	var cache *load.Cache
-	cache = load.NewCache(&load.RootReader{Root: root}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
+	cache := load.NewCache(&load.RootReader{Root: root}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
 		execs[filepath.Base(name)]++
 		return starlark.ExecFileOptions(&syntax.FileOptions{}, thread, name, src, nil)
 	})
