@@ -41,6 +41,7 @@ func Main() int {
 		return usageErrorf("%v (see %s --help)", err, cmd.CommandPath())
 	})
 	c.root.CompletionOptions.DisableDefaultCmd = true
+	addProfileFlags(c.root)
 	c.root.AddCommand(newBuildCmd(c), newVersionCmd(c))
 	err := c.root.Execute()
 	return exit(c.root.ErrOrStderr(), err)
@@ -49,7 +50,14 @@ func Main() int {
 // mkRunE returns a cobra RunE that runs f.
 func mkRunE(c *command, f func(c *command, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		err := f(c, cmd, args)
+		stop, err := startProfiles(cmd)
+		if err != nil {
+			return usageError{err}
+		}
+		err = f(c, cmd, args)
+		if perr := stop(); err == nil && perr != nil {
+			err = perr
+		}
 		var usage usageError
 		if err == nil || errors.As(err, &usage) || err == errPrinted {
 			return err
