@@ -1,0 +1,150 @@
+// Command run is `make bench`: it writes configuration trees of N services
+// with bench/gen's generator, times `svccfg build -o` on each (wall clock and
+// peak RSS, the median of several runs), times bench/reference on the same
+// services in the same run, and prints a Markdown table with the ratio
+// svccfg / reference. The table is also written to bench/results/ under the
+// current commit's name, so results can be compared across commits.
+//
+// Cold runs start from an empty output directory; warm runs rebuild into the
+// output of the previous run, as a deploy pipeline does after a small change.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/svccfg/svccfg/bench/internal/spec"
+)
+
+func main() {
+	sizes := flag.String("n", "100,1000,10000", "comma-separated numbers of services")
+	runs := flag.Int("runs", 5, "runs per measurement; the median is reported")
+	svccfg := flag.String("svccfg", "bin/svccfg", "svccfg `binary`")
+	reference := flag.String("reference", "bin/reference", "bench/reference `binary`")
+	results := flag.String("results", "bench/results", "`dir` to write the table to")
+	work := flag.String("work", "", "`dir` for trees and outputs (default: a new temporary directory)")
+	flag.Parse()
+	if err := run(*sizes, *runs, *svccfg, *reference, *results, *work); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// A sample is one timed run.
+type sample struct {
+	wall   time.Duration
+	maxRSS int64 // bytes
+}
+
+func run(sizes string, runs int, svccfg, reference, results, work string) error {
+	if work == "" {
+		dir, err := os.MkdirTemp("", "svccfg-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		work = dir
+	}
+	var table bytes.Buffer
+	fmt.Fprintf(&table, "| N | svccfg cold | svccfg warm | peak RSS | reference | ref RSS | cold / ref |\n")
+	fmt.Fprintf(&table, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, field := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil {
+			return fmt.Errorf("-n: %v", err)
+		}
+		tree := filepath.Join(work, fmt.Sprintf("tree-%d", n))
+		if err := spec.WriteTree(tree, n, 100); err != nil {
+			return err
+		}
+		out := filepath.Join(work, fmt.Sprintf("out-%d", n))
+		ref := filepath.Join(work, fmt.Sprintf("ref-%d", n))
+		var cold, warm, refs []sample
+		for range runs {
+			// Interleave the commands so that machine noise hits them alike.
+			os.RemoveAll(out)
+			s, err := measure(svccfg, "build", "-o", out, tree)
+			if err != nil {
+				return err
+			}
+			cold = append(cold, s)
+			if s, err = measure(svccfg, "build", "-o", out, tree); err != nil {
+				return err
+			}
+			warm = append(warm, s)
+			os.RemoveAll(ref)
+			if s, err = measure(reference, "-n", strconv.Itoa(n), "-o", ref); err != nil {
+				return err
+			}
+			refs = append(refs, s)
+		}
+		c, w, r := median(cold), median(warm), median(refs)
+		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %.2f |\n", n, secs(c.wall), secs(w.wall), mib(max(c.maxRSS, w.maxRSS)),
+			secs(r.wall), mib(r.maxRSS), c.wall.Seconds()/r.wall.Seconds())
+		fmt.Fprintf(os.Stderr, "bench: N=%d done\n", n)
+	}
+	header := fmt.Sprintf("# svccfg build benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d runs\n\n",
+		commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs)
+	report := header + table.String()
+	fmt.Print(report)
+	if results == "" {
+		return nil
+	}
+	if err := os.MkdirAll(results, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(results, commit()+".md"), []byte(report), 0o644)
+}
+
+// measure runs a command and returns its wall time and peak RSS.
+func measure(name string, args ...string) (sample, error) {
+	cmd := exec.Command(name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return sample{}, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
+	}
+	wall := time.Since(start)
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var rss int64
+	if ru != nil {
+		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return sample{wall: wall, maxRSS: rss}, nil
+}
+
+func median(s []sample) sample {
+	s = slices.Clone(s)
+	slices.SortFunc(s, func(a, b sample) int { return int(a.wall - b.wall) })
+	m := s[len(s)/2]
+	rss := slices.MaxFunc(s, func(a, b sample) int { return int(a.maxRSS - b.maxRSS) }).maxRSS
+	return sample{wall: m.wall, maxRSS: rss}
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
+func mib(b int64) string          { return fmt.Sprintf("%d MiB", b>>20) }
+
+// commit names the results file: the short hash of HEAD, with "-dirty" if
+// the work tree has changes.
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		c += "-dirty"
+	}
+	return c
+}
