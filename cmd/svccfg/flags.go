@@ -73,4 +73,3 @@ func outputFlags(cmd *cobra.Command) (dir string, format render.Format, err erro
 	}
 	return dir, format, nil
 }
-

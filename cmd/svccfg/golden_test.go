@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/diff"
-	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/internal/golden"
+	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/render"
 )
 

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"errors"
 	_ "embed"
+	"errors"
 	"os"
 	"strings"
 

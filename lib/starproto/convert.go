@@ -185,4 +185,3 @@ func (r *Registry) newMessage(name protoreflect.FullName) (protoreflect.Message,
 	}
 	return mt.New(), nil
 }
-
