@@ -2,6 +2,7 @@ package eval
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
@@ -62,15 +63,19 @@ func isPositioned(err error) bool {
 	return errors.As(err, &d) || errors.As(err, &l)
 }
 
-// withCaller appends the frames of stack to the call chain of err.
+// withCaller appends the frames of stack to the call chain of err, except
+// those it already holds: a module loaded on the same thread fails with a
+// call stack that includes the frames of the files that loaded it.
 func withCaller(err error, stack starlark.CallStack) error {
 	var d *diag.Error
 	if !errors.As(err, &d) {
 		return err
 	}
 	for i := len(stack) - 1; i >= 0; i-- {
-		if pos := toPos(stack[i].Pos); pos.IsValid() {
-			d.Stack = append(d.Stack, diag.Frame{Pos: pos, Func: frameName(stack[i].Name)})
+		pos := toPos(stack[i].Pos)
+		frame := diag.Frame{Pos: pos, Func: frameName(stack[i].Name)}
+		if pos.IsValid() && pos != d.Pos && !slices.Contains(d.Stack, frame) {
+			d.Stack = append(d.Stack, frame)
 		}
 	}
 	return d
