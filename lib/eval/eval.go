@@ -145,7 +145,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 		return nil, convertError(err)
 	}
 	var results []Result
-	if err := collect(v, mainPos, &results, "main returned"); err != nil {
+	if err := collect(v, mainPos, &results, ""); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -173,8 +173,9 @@ func (e *Evaluator) newThread(ctx context.Context) *starlark.Thread {
 	return thread
 }
 
-// collect appends to results what v, a value main returned, holds.
-func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what string) error {
+// collect appends to results what v, a value main returned, holds. where
+// says where v is in the lists that main returned (" at index 1 of a list").
+func collect(v starlark.Value, mainPos diag.Position, results *[]Result, where string) error {
 	switch v := v.(type) {
 	case *Unit:
 		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
@@ -190,7 +191,7 @@ func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what st
 	case *starlark.List, starlark.Tuple:
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
-			if err := collect(seq.Index(i), mainPos, results, fmt.Sprintf("%s a list with, at index %d,", what, i)); err != nil {
+			if err := collect(seq.Index(i), mainPos, results, fmt.Sprintf(" at index %d of a list%s", i, where)); err != nil {
 				return err
 			}
 		}
@@ -206,7 +207,11 @@ func collect(v starlark.Value, mainPos diag.Position, results *[]Result, what st
 		*results = append(*results, r)
 		return nil
 	}
-	return &diag.Error{Pos: mainPos, Msg: fmt.Sprintf("%s %s, want a service, a cron job, a proto message, or a list of them", what, TypeOf(v))}
+	got := TypeOf(v)
+	if v == starlark.None {
+		got = "None"
+	}
+	return &diag.Error{Pos: mainPos, Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where)}
 }
 
 func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {
