@@ -63,6 +63,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	}
 	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var errs diag.ErrorList
+	done := make(map[string]bool) // files named by more than one PATH are built once
 	for _, p := range paths {
 		files, root, err := b.files(p)
 		if err != nil {
@@ -73,6 +74,10 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 			return nil, err
 		}
 		for _, f := range files {
+			if done[f] {
+				continue
+			}
+			done[f] = true
 			results, err := ev.EvalFile(ctx, f)
 			if err != nil {
 				if ctx.Err() != nil {
