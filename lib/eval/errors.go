@@ -2,6 +2,8 @@ package eval
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -120,4 +122,34 @@ func cleanMessage(msg string) string {
 	msg = strings.TrimPrefix(msg, "fail: ")
 	msg = strings.TrimPrefix(msg, "Starlark computation cancelled: ")
 	return starproto.CleanMessage(msg)
+}
+
+// suggestPredeclared adds a "did you mean" to each "undefined: name" error
+// in err that Starlark's resolver, which suggests only the file's own names,
+// left without one: the nearest of the names predeclared in every file and
+// Starlark's built-ins (servce → service).
+func suggestPredeclared(err error, predeclared starlark.StringDict) error {
+	var (
+		list diag.ErrorList
+		d    *diag.Error
+	)
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &d):
+		list = diag.ErrorList{d}
+	default:
+		return err
+	}
+	names := slices.Sorted(maps.Keys(predeclared))
+	names = append(names, slices.Sorted(maps.Keys(starlark.Universe))...)
+	for _, e := range list {
+		name, ok := strings.CutPrefix(e.Msg, "undefined: ")
+		if !ok || strings.Contains(name, " ") {
+			continue
+		}
+		if near := diag.Nearest(name, names); near != "" && near != name {
+			e.Msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+	}
+	return err
 }
