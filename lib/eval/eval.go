@@ -71,7 +71,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
 	}
 	e.vars.Freeze()
-	reader := &load.RootReader{Root: root, Display: diag.RelPath(root, opts.Cwd)}
+	reader := &load.RootReader{Root: root, Stdlib: std.fsys, Display: diag.RelPath(root, opts.Cwd)}
 	if reader.Display == "." {
 		reader.Display = ". (the working directory)"
 	}
