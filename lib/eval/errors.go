@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -129,20 +130,9 @@ func cleanMessage(msg string) string {
 // left without one: the nearest of the names predeclared in every file and
 // Starlark's built-ins (servce → service).
 func suggestPredeclared(err error, predeclared starlark.StringDict) error {
-	var (
-		list diag.ErrorList
-		d    *diag.Error
-	)
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &d):
-		list = diag.ErrorList{d}
-	default:
-		return err
-	}
 	names := slices.Sorted(maps.Keys(predeclared))
 	names = append(names, slices.Sorted(maps.Keys(starlark.Universe))...)
-	for _, e := range list {
+	for _, e := range errorsIn(err) {
 		name, ok := strings.CutPrefix(e.Msg, "undefined: ")
 		if !ok || strings.Contains(name, " ") {
 			continue
@@ -152,4 +142,31 @@ func suggestPredeclared(err error, predeclared starlark.StringDict) error {
 		}
 	}
 	return err
+}
+
+// relativizeMessages rewrites the absolute name of each error's own file in
+// its message ("cannot reassign global x declared at /abs/main.star:1:1") to
+// the path relative to cwd that the error's position is printed with.
+func relativizeMessages(err error, cwd string) error {
+	for _, e := range errorsIn(err) {
+		if filepath.IsAbs(e.Pos.File) {
+			e.Msg = strings.ReplaceAll(e.Msg, e.Pos.File+":", diag.RelPath(e.Pos.File, cwd)+":")
+		}
+	}
+	return err
+}
+
+// errorsIn returns the positioned errors that err holds.
+func errorsIn(err error) diag.ErrorList {
+	var (
+		list diag.ErrorList
+		d    *diag.Error
+	)
+	switch {
+	case errors.As(err, &list):
+		return list
+	case errors.As(err, &d):
+		return diag.ErrorList{d}
+	}
+	return nil
 }

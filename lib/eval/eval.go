@@ -127,7 +127,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 	globals, err := e.cache.LoadFile(thread, path)
 	if err != nil {
 		if cerr := convertError(err); isPositioned(cerr) {
-			return nil, suggestPredeclared(cerr, e.std.predeclared)
+			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
 		}
 		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
 	}
