@@ -34,7 +34,7 @@ func newBuildCmd(c *command) *cobra.Command {
 		Use:   "build [flags] PATH...",
 		Short: "Compile configuration files into Kubernetes and Envoy manifests",
 		Long:  buildDoc,
-		Args:  usageArgs(cobra.MinimumNArgs(1)),
+		Args:  needPaths,
 		RunE:  mkRunE(c, runBuild),
 	}
 	addOutputFlags(cmd)
@@ -72,4 +72,12 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 		return err
 	}
 	return render.WriteDir(dir, files)
+}
+
+// needPaths checks that build was given at least one PATH.
+func needPaths(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("missing PATH: a .star file or a directory (see %s --help)", cmd.CommandPath())
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ func newVersionCmd(c *command) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of svccfg and of the APIs it targets",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  noArgs,
 		RunE:  mkRunE(c, runVersion),
 	}
 }

@@ -24,7 +24,7 @@ const (
 // addEvalFlags adds the flags that control evaluation.
 func addEvalFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.StringArray(flagVar, nil, "set ctx.vars[`key=value`]; repeatable; overrides svccfg.yaml")
+	f.StringArray(flagVar, nil, "a variable: `key=value` sets ctx.vars[key] to value; repeatable; overrides svccfg.yaml")
 	f.Uint64(flagMaxSteps, eval.DefaultMaxSteps, "stop a file's evaluation after this many Starlark execution `steps`")
 	f.Duration(flagTimeout, eval.DefaultTimeout, "stop a file's evaluation after this wall-clock `duration`")
 }

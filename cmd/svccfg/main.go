@@ -3,10 +3,12 @@ package main
 import (
 	_ "embed"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/diag"
 )
 
 func main() { os.Exit(Main()) }
@@ -35,7 +37,12 @@ func Main() int {
 		Long:          manual(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Args:          usageArgs(cobra.NoArgs),
+		// Runnable, so that a missing or unknown command is a usage error
+		// rather than cobra printing the help and exiting 0.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("missing command (see %s --help)", cmd.CommandPath())
+		},
 	}
 	c.root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v (see %s --help)", err, cmd.CommandPath())
@@ -66,12 +73,27 @@ func mkRunE(c *command, f func(c *command, cmd *cobra.Command, args []string) er
 	}
 }
 
-// usageArgs wraps a cobra argument check so that its errors are usage errors.
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return usageErrorf("%v (see %s --help)", err, cmd.CommandPath())
-		}
+// unknownCommand is the argument check of the root command, which cobra
+// calls with the arguments that name no subcommand.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
 		return nil
 	}
+	var names []string
+	for _, sub := range cmd.Commands() {
+		names = append(names, sub.Name())
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if near := diag.Nearest(args[0], names); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return usageErrorf("%s (see %s --help)", msg, cmd.CommandPath())
+}
+
+// noArgs is the argument check of a subcommand that takes no arguments.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageErrorf("%s takes no arguments, got %q (see %s --help)", cmd.Name(), args[0], cmd.CommandPath())
+	}
+	return nil
 }

@@ -24,7 +24,9 @@ import (
 	"github.com/svccfg/svccfg/lib/k8s"
 	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Options configures [Build].
@@ -63,6 +65,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	}
 	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var errs diag.ErrorList
+	done := make(map[string]bool) // files named by more than one PATH are built once
 	for _, p := range paths {
 		files, root, err := b.files(p)
 		if err != nil {
@@ -73,6 +76,10 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 			return nil, err
 		}
 		for _, f := range files {
+			if done[f] {
+				continue
+			}
+			done[f] = true
 			results, err := ev.EvalFile(ctx, f)
 			if err != nil {
 				if ctx.Err() != nil {
@@ -235,8 +242,16 @@ func (b *builder) add(r eval.Result, defaultNamespace string) error {
 		if !kind.Namespaced && acc.GetNamespace() != "" {
 			return fail("%s %q is cluster-scoped but has namespace %q", kind.GVK.Kind, acc.GetName(), acc.GetNamespace())
 		}
+		if problems := content.IsPathSegmentName(acc.GetName()); len(problems) > 0 {
+			return fail("%s %q: not a valid name: %s", kind.GVK.Kind, acc.GetName(), strings.Join(problems, "; "))
+		}
 		if kind.Namespaced && acc.GetNamespace() == "" {
 			acc.SetNamespace(defaultNamespace)
+		}
+		if ns := acc.GetNamespace(); kind.Namespaced {
+			if problems := validation.IsDNS1123Label(ns); len(problems) > 0 {
+				return fail("%s %q: %q is not a valid namespace: %s", kind.GVK.Kind, acc.GetName(), ns, strings.Join(problems, "; "))
+			}
 		}
 		id := fmt.Sprintf("%s %s", kind.GVK.Kind, objectName(acc.GetNamespace(), acc.GetName()))
 		if err := b.claim(id, r.Pos); err != nil {

@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
-	"sigs.k8s.io/yaml"
+	"go.yaml.in/yaml/v3"
 )
 
 // ConfigFile is the name of the optional file that marks a config root and
@@ -59,15 +61,80 @@ func readConfig(root string) (*Config, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	var c Config
-	if err := yaml.UnmarshalStrict(data, &c); err != nil {
+	return parseConfig(path, data)
+}
+
+var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseConfig parses the contents of the svccfg.yaml file at path. Its
+// errors are positioned, and name YAML's kinds of values, not Go's types.
+func parseConfig(path string, data []byte) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := err.Error()
-		msg = strings.TrimPrefix(msg, "error unmarshaling JSON: ")
-		msg = strings.TrimPrefix(msg, "while decoding JSON: ")
-		msg = strings.TrimPrefix(msg, "json: ")
-		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: msg}
+		pos := diag.Position{File: path}
+		if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+			pos.Line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		return nil, &diag.Error{Pos: pos, Msg: strings.TrimPrefix(msg, "yaml: ")}
 	}
-	return &c, nil
+	c := &Config{}
+	if len(doc.Content) == 0 {
+		return c, nil // an empty file
+	}
+	fail := func(n *yaml.Node, format string, args ...any) error {
+		return &diag.Error{Pos: diag.Position{File: path, Line: n.Line, Col: n.Column}, Msg: fmt.Sprintf(format, args...)}
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, fail(top, "got %s, want a mapping with the field vars", kindName(top))
+	}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		key, value := top.Content[i], top.Content[i+1]
+		if key.Value != "vars" {
+			msg := fmt.Sprintf("unknown field %q", key.Value)
+			if near := diag.Nearest(key.Value, []string{"vars"}); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			}
+			return nil, fail(key, "%s", msg)
+		}
+		if value.Tag == "!!null" {
+			continue // "vars:" with every entry commented out
+		}
+		if value.Kind != yaml.MappingNode {
+			return nil, fail(value, "vars: got %s, want a mapping of names to strings", kindName(value))
+		}
+		c.Vars = make(map[string]string)
+		line := make(map[string]int)
+		for j := 0; j+1 < len(value.Content); j += 2 {
+			k, v := value.Content[j], value.Content[j+1]
+			if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+				return nil, fail(v, "vars: %s: got %s, want a string", k.Value, kindName(v))
+			}
+			if prev, ok := line[k.Value]; ok {
+				return nil, fail(k, "vars: %s is already set on line %d", k.Value, prev)
+			}
+			line[k.Value] = k.Line
+			c.Vars[k.Value] = v.Value
+		}
+	}
+	return c, nil
+}
+
+// kindName names the kind of a YAML value as a message shows it.
+func kindName(n *yaml.Node) string {
+	switch {
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!null":
+		return "null"
+	case n.Kind == yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an alias"
 }
 
 // vars merges the default variables, the config's and the flags', in

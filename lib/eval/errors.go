@@ -2,6 +2,10 @@ package eval
 
 import (
 	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
@@ -62,15 +66,19 @@ func isPositioned(err error) bool {
 	return errors.As(err, &d) || errors.As(err, &l)
 }
 
-// withCaller appends the frames of stack to the call chain of err.
+// withCaller appends the frames of stack to the call chain of err, except
+// those it already holds: a module loaded on the same thread fails with a
+// call stack that includes the frames of the files that loaded it.
 func withCaller(err error, stack starlark.CallStack) error {
 	var d *diag.Error
 	if !errors.As(err, &d) {
 		return err
 	}
 	for i := len(stack) - 1; i >= 0; i-- {
-		if pos := toPos(stack[i].Pos); pos.IsValid() {
-			d.Stack = append(d.Stack, diag.Frame{Pos: pos, Func: frameName(stack[i].Name)})
+		pos := toPos(stack[i].Pos)
+		frame := diag.Frame{Pos: pos, Func: frameName(stack[i].Name)}
+		if pos.IsValid() && pos != d.Pos && !slices.Contains(d.Stack, frame) {
+			d.Stack = append(d.Stack, frame)
 		}
 	}
 	return d
@@ -115,4 +123,50 @@ func cleanMessage(msg string) string {
 	msg = strings.TrimPrefix(msg, "fail: ")
 	msg = strings.TrimPrefix(msg, "Starlark computation cancelled: ")
 	return starproto.CleanMessage(msg)
+}
+
+// suggestPredeclared adds a "did you mean" to each "undefined: name" error
+// in err that Starlark's resolver, which suggests only the file's own names,
+// left without one: the nearest of the names predeclared in every file and
+// Starlark's built-ins (servce → service).
+func suggestPredeclared(err error, predeclared starlark.StringDict) error {
+	names := slices.Sorted(maps.Keys(predeclared))
+	names = append(names, slices.Sorted(maps.Keys(starlark.Universe))...)
+	for _, e := range errorsIn(err) {
+		name, ok := strings.CutPrefix(e.Msg, "undefined: ")
+		if !ok || strings.Contains(name, " ") {
+			continue
+		}
+		if near := diag.Nearest(name, names); near != "" && near != name {
+			e.Msg += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+	}
+	return err
+}
+
+// relativizeMessages rewrites the absolute name of each error's own file in
+// its message ("cannot reassign global x declared at /abs/main.star:1:1") to
+// the path relative to cwd that the error's position is printed with.
+func relativizeMessages(err error, cwd string) error {
+	for _, e := range errorsIn(err) {
+		if filepath.IsAbs(e.Pos.File) {
+			e.Msg = strings.ReplaceAll(e.Msg, e.Pos.File+":", diag.RelPath(e.Pos.File, cwd)+":")
+		}
+	}
+	return err
+}
+
+// errorsIn returns the positioned errors that err holds.
+func errorsIn(err error) diag.ErrorList {
+	var (
+		list diag.ErrorList
+		d    *diag.Error
+	)
+	switch {
+	case errors.As(err, &list):
+		return list
+	case errors.As(err, &d):
+		return diag.ErrorList{d}
+	}
+	return nil
 }

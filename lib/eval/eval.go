@@ -74,7 +74,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
 	}
 	e.vars.Freeze()
-	reader := &load.RootReader{Root: root, Display: diag.RelPath(root, opts.Cwd)}
+	reader := &load.RootReader{Root: root, Stdlib: std.fsys, Display: diag.RelPath(root, opts.Cwd)}
 	if reader.Display == "." {
 		reader.Display = ". (the working directory)"
 	}
@@ -130,7 +130,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 	globals, err := e.cache.LoadFile(thread, path)
 	if err != nil {
 		if cerr := convertError(err); isPositioned(cerr) {
-			return nil, cerr
+			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
 		}
 		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
 	}
@@ -149,7 +149,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 	}
 	var results []Result
 	c := &collector{mainPos: mainPos, origins: origins(thread)}
-	if err := c.collect(v, &results, "main returned"); err != nil {
+	if err := c.collect(v, &results, ""); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -199,8 +199,9 @@ type collector struct {
 	origins map[starlark.Value]diag.Position
 }
 
-// collect appends to results what v, a value main returned, holds.
-func (c *collector) collect(v starlark.Value, results *[]Result, what string) error {
+// collect appends to results what v, a value main returned, holds. where
+// says where v is in the lists that main returned (" at index 1 of a list").
+func (c *collector) collect(v starlark.Value, results *[]Result, where string) error {
 	switch v := v.(type) {
 	case *Unit:
 		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
@@ -216,7 +217,7 @@ func (c *collector) collect(v starlark.Value, results *[]Result, what string) er
 	case *starlark.List, starlark.Tuple:
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
-			if err := c.collect(seq.Index(i), results, fmt.Sprintf("%s a list with, at index %d,", what, i)); err != nil {
+			if err := c.collect(seq.Index(i), results, fmt.Sprintf(" at index %d of a list%s", i, where)); err != nil {
 				return err
 			}
 		}
@@ -235,7 +236,11 @@ func (c *collector) collect(v starlark.Value, results *[]Result, what string) er
 		*results = append(*results, r)
 		return nil
 	}
-	return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("%s %s, want a service, a cron job, a proto message, or a list of them", what, TypeOf(v))}
+	got := TypeOf(v)
+	if v == starlark.None {
+		got = "None"
+	}
+	return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where)}
 }
 
 func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {

@@ -34,6 +34,7 @@ var functions = []string{"cron", "service"}
 // Stdlib is the loaded standard library. Its modules are frozen, so one
 // Stdlib serves any number of evaluations.
 type Stdlib struct {
+	fsys        fs.FS
 	registry    *starproto.Registry
 	modules     map[string]starlark.StringDict // "@stdlib//kube.star" -> public functions
 	predeclared starlark.StringDict
@@ -64,7 +65,7 @@ var DefaultStdlib = sync.OnceValues(func() (*Stdlib, error) {
 // LoadStdlib loads every public file of a standard library in fsys, with
 // the types of reg.
 func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
-	std := &Stdlib{registry: reg, modules: make(map[string]starlark.StringDict)}
+	std := &Stdlib{fsys: fsys, registry: reg, modules: make(map[string]starlark.StringDict)}
 	predeclared := starlark.StringDict{"proto": reg.Module(), "_svccfg": internal}
 	cache := load.NewCache(&load.RootReader{Stdlib: fsys}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
 		return starlark.ExecFileOptions(fileOptions, thread, name, src, predeclared)

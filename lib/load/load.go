@@ -12,7 +12,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/svccfg/svccfg/lib/diag"
 )
 
 // StdlibPrefix starts the name of every standard library file.
@@ -85,9 +88,12 @@ func (r *RootReader) Resolve(_ context.Context, name, from string) (string, erro
 // still lie under the root once symbolic links are followed.
 func (r *RootReader) ReadFile(_ context.Context, name string) ([]byte, error) {
 	if rest, ok := strings.CutPrefix(name, StdlibPrefix); ok {
+		if r.Stdlib == nil {
+			return nil, fmt.Errorf("no standard library")
+		}
 		data, err := fs.ReadFile(r.Stdlib, rest)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no such standard library file")
+			return nil, fmt.Errorf("no such standard library file%s", r.suggestStdlib(rest))
 		}
 		return data, err
 	}
@@ -113,6 +119,17 @@ func (r *RootReader) ReadFile(_ context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
+}
+
+// suggestStdlib returns " (did you mean @stdlib//x.star?)" for the public
+// standard library file nearest to name, or "".
+func (r *RootReader) suggestStdlib(name string) string {
+	files, _ := fs.Glob(r.Stdlib, "*.star")
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasPrefix(f, "_") })
+	if near := diag.Nearest(name, files); near != "" {
+		return fmt.Sprintf(" (did you mean %s%s?)", StdlibPrefix, near)
+	}
+	return ""
 }
 
 // within reports whether p is root or a path under it.

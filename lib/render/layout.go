@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/envoy"
 	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -85,6 +86,9 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 	files := make(map[string][]byte)
 	envoyOwner := make(map[string]*build.Unit)
 	for _, u := range out.Units {
+		if err := checkFileNames(u); err != nil {
+			return nil, err
+		}
 		if len(u.Objects) > 0 {
 			ns := u.Namespace
 			if ns == "" {
@@ -104,7 +108,7 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 		}
 		if len(u.Envoy) > 0 {
 			if prev := envoyOwner[u.Name]; prev != nil {
-				return nil, fmt.Errorf("%s: envoy/%s.%s would hold the Envoy resources of %q in both namespace %q and %q", u.Pos, u.Name, f, u.Name, prev.Namespace, u.Namespace)
+				return nil, &diag.Error{Pos: u.Pos, Msg: fmt.Sprintf("envoy/%s.%s would hold the Envoy resources of %q in both namespace %q and %q", u.Name, f, u.Name, prev.Namespace, u.Namespace)}
 			}
 			envoyOwner[u.Name] = u
 			data, err := EnvoyList(u.Envoy, f)
@@ -115,6 +119,23 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 		}
 	}
 	return files, nil
+}
+
+// checkFileNames fails unless u's name, and its namespace if any, can each
+// name one file or directory of the output, so that nothing is written
+// outside the output directory. The build checks names and namespaces; this
+// keeps the output tree safe whatever reaches it.
+func checkFileNames(u *build.Unit) error {
+	names := []string{u.Name}
+	if u.Namespace != "" {
+		names = append(names, u.Namespace)
+	}
+	for _, s := range names {
+		if s == "" || s == "." || s == ".." || strings.ContainsAny(s, `/\`) {
+			return &diag.Error{Pos: u.Pos, Msg: fmt.Sprintf("%q cannot name a file or directory of the output", s)}
+		}
+	}
+	return nil
 }
 
 // EnvoyList encodes Envoy resources as a list, ordered by type and name.
