@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -71,7 +72,10 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return render.WriteDir(dir, files)
+	if err := render.WriteDir(dir, files); err != nil {
+		return systemError{fmt.Errorf("writing %s: %w", dir, err)}
+	}
+	return nil
 }
 
 // needPaths checks that build was given at least one PATH.

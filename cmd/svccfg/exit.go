@@ -27,6 +27,19 @@ func usageErrorf(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// systemError is a failure of the environment rather than of the
+// configuration: output that cannot be written, or a bug in svccfg itself.
+type systemError struct{ err error }
+
+func (e systemError) Error() string { return e.err.Error() }
+func (e systemError) Unwrap() error { return e.err }
+
+// recovered turns a panic value into an error, so that a bug in svccfg
+// ends in one line and exit status 2, not a stack trace.
+func recovered(r any) error {
+	return systemError{fmt.Errorf("internal error: %v (this is a bug in svccfg; please report it with the input that caused it)", r)}
+}
+
 // errPrinted reports a failure whose messages were already written.
 var errPrinted = errors.New("svccfg: failed")
 
@@ -39,8 +52,9 @@ func exit(stderr io.Writer, err error) int {
 	var (
 		usage usageError
 		path  *build.PathError
+		sys   systemError
 	)
-	if errors.As(err, &usage) || errors.As(err, &path) {
+	if errors.As(err, &usage) || errors.As(err, &path) || errors.As(err, &sys) {
 		code = exitUsage
 	} else if !isConfigError(err) {
 		code = exitUsage // cobra's own errors: unknown command or flag

@@ -29,8 +29,13 @@ type command struct {
 }
 
 // Main runs svccfg with os.Args and returns its exit status.
-func Main() int {
+func Main() (code int) {
 	c := &command{}
+	defer func() {
+		if r := recover(); r != nil {
+			code = exit(os.Stderr, recovered(r))
+		}
+	}()
 	c.root = &cobra.Command{
 		Use:           "svccfg",
 		Short:         "Compile Starlark service configuration into Kubernetes and Envoy manifests",
@@ -56,7 +61,12 @@ func Main() int {
 
 // mkRunE returns a cobra RunE that runs f.
 func mkRunE(c *command, f func(c *command, cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
+	return func(cmd *cobra.Command, args []string) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = recovered(r)
+			}
+		}()
 		stop, err := startProfiles(cmd)
 		if err != nil {
 			return usageError{err}
@@ -65,8 +75,11 @@ func mkRunE(c *command, f func(c *command, cmd *cobra.Command, args []string) er
 		if perr := stop(); err == nil && perr != nil {
 			err = perr
 		}
-		var usage usageError
-		if err == nil || errors.As(err, &usage) || err == errPrinted {
+		var (
+			usage usageError
+			sys   systemError
+		)
+		if err == nil || errors.As(err, &usage) || errors.As(err, &sys) || err == errPrinted {
 			return err
 		}
 		return configError{err}

@@ -3,24 +3,48 @@ package render
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // WriteDir makes dir hold exactly files (see [Files]) under its kubernetes/
-// and envoy/ directories. Each file is written to a temporary file and
-// renamed into place, so a reader sees either the old or the new contents,
-// never a partial file; files whose contents are unchanged are not
-// rewritten; and .yaml and .json files under kubernetes/ and envoy/ that
-// files does not hold (the output of a deleted service) are removed.
-// Other files in dir are left alone.
+// and envoy/ directories, in two phases. First every new or changed file is
+// written to a temporary file beside it (files whose contents are unchanged
+// are left alone); if any write fails, the temporary files are removed and
+// the manifests in dir are untouched. Then each temporary file is renamed
+// into place, so a reader sees either the old or the new contents of a file,
+// never a partial one, and .yaml and .json files under kubernetes/ and
+// envoy/ that files does not hold (the output of a deleted service) are
+// removed. Other files in dir are left alone.
 func WriteDir(dir string, files map[string][]byte) error {
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if err := writeFile(filepath.Join(dir, filepath.FromSlash(name)), files[name]); err != nil {
+	names := slices.Sorted(maps.Keys(files))
+	temps := make([]string, len(names)) // "" where the file is unchanged
+	err := parallel(len(names), func(i int) error {
+		var err error
+		temps[i], err = writeTemp(filepath.Join(dir, filepath.FromSlash(names[i])), files[names[i]])
+		return err
+	})
+	if err != nil {
+		for _, t := range temps {
+			if t != "" {
+				os.Remove(t)
+			}
+		}
+		return err
+	}
+	for i, t := range temps {
+		if t == "" {
+			continue
+		}
+		if err := os.Rename(t, filepath.Join(dir, filepath.FromSlash(names[i]))); err != nil {
 			return err
 		}
 	}
@@ -32,31 +56,55 @@ func WriteDir(dir string, files map[string][]byte) error {
 	return nil
 }
 
-func writeFile(path string, data []byte) error {
+// tempSeq makes the names of temporary files unique within the process.
+var tempSeq atomic.Uint64
+
+// writeTemp writes data to a new temporary file beside path and returns its
+// name, or returns "" if path already holds data.
+func writeTemp(path string, data []byte) (string, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
+		return "", nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+		return "", err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".svccfg-*.tmp")
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.svccfg-%d-%d.tmp", filepath.Base(path), os.Getpid(), tempSeq.Add(1)))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = f.Write(data)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
 	if err != nil {
-		os.Remove(f.Name())
+		os.Remove(tmp)
+		return "", err
 	}
-	return err
+	return tmp, nil
+}
+
+// parallel calls f(0) ... f(n-1) on a few goroutines and returns their
+// errors, joined in order of i.
+func parallel(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, 2*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				errs[i] = f(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
 }
 
 // removeStale removes the manifest files under dir/sub that files does not

@@ -3,6 +3,7 @@ package render_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func TestWriteDir(t *testing.T) {
 	if info, err := os.Stat(filepath.Join(dir, "kubernetes/default/a.yaml")); err != nil || !info.ModTime().Equal(old) {
 		t.Errorf("unchanged a.yaml was rewritten")
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, "*", "*", ".svccfg-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "*", "*", ".*.tmp"))
 	if len(leftovers) > 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
@@ -74,5 +75,37 @@ func TestWriteDirRemovesEmptyDirs(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "kubernetes/gone")); !os.IsNotExist(err) {
 		t.Errorf("kubernetes/gone still exists after its last manifest was removed")
+	}
+}
+
+// TestWriteDirFailureLeavesTree makes one file impossible to write and
+// requires every other manifest to keep its old contents.
+func TestWriteDirFailureLeavesTree(t *testing.T) {
+	dir := t.TempDir()
+	if err := render.WriteDir(dir, map[string][]byte{"kubernetes/default/a.yaml": []byte("old\n")}); err != nil {
+		t.Fatal(err)
+	}
+	// envoy is a file, so envoy/a.yaml cannot be written.
+	if err := os.WriteFile(filepath.Join(dir, "envoy"), []byte("not a directory\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := render.WriteDir(dir, map[string][]byte{
+		"kubernetes/default/a.yaml": []byte("new\n"),
+		"kubernetes/default/b.yaml": []byte("new\n"),
+		"envoy/a.yaml":              []byte("new\n"),
+	})
+	if err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("WriteDir error = %v, want a not-a-directory error", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "kubernetes/default/a.yaml")); string(got) != "old\n" {
+		t.Errorf("a.yaml = %q after a failed write, want the old contents", got)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "kubernetes/default"))
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("kubernetes/default holds %v after a failed write, want only a.yaml", names)
 	}
 }
