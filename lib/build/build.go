@@ -6,6 +6,7 @@
 package build
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -14,8 +15,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/svccfg/svccfg/lib/diag"
@@ -57,14 +61,16 @@ type Unit struct {
 }
 
 // Build evaluates the configuration files at paths: files, or directories
-// searched for *.star files that define main.
+// searched for *.star files that define main. Files are evaluated and
+// converted in parallel; the result, errors and print() output are the same
+// as if they were processed one by one in order.
 func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	std, err := eval.DefaultStdlib()
 	if err != nil {
 		return nil, err
 	}
 	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
-	var errs diag.ErrorList
+	var jobs []job
 	done := make(map[string]bool) // files named by more than one PATH are built once
 	for _, p := range paths {
 		files, root, err := b.files(p)
@@ -76,22 +82,29 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 			return nil, err
 		}
 		for _, f := range files {
-			if done[f] {
-				continue
+			if !done[f] {
+				done[f] = true
+				jobs = append(jobs, job{file: f, ev: ev})
 			}
-			done[f] = true
-			results, err := ev.EvalFile(ctx, f)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
+		}
+	}
+	outs := make([]jobOutput, len(jobs))
+	parallel(len(jobs), func(i int) { outs[i] = b.run(ctx, jobs[i]) })
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var errs diag.ErrorList
+	for _, o := range outs {
+		if b.opts.Stderr != nil && o.stderr.Len() > 0 {
+			b.opts.Stderr.Write(o.stderr.Bytes())
+		}
+		if o.err != nil {
+			errs = appendError(errs, o.err)
+			continue
+		}
+		for _, it := range o.items {
+			if err := b.add(it); err != nil {
 				errs = appendError(errs, err)
-				continue
-			}
-			for _, r := range results {
-				if err := b.add(r, ev.Vars()["namespace"]); err != nil {
-					errs = appendError(errs, err)
-				}
 			}
 		}
 	}
@@ -106,6 +119,70 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
 	})
 	return out, nil
+}
+
+// A job is one configuration file to evaluate.
+type job struct {
+	file string
+	ev   *eval.Evaluator
+}
+
+// jobOutput is what evaluating and converting one file produced.
+type jobOutput struct {
+	items  []item
+	err    error
+	stderr bytes.Buffer // print() output
+}
+
+// An item is one converted and checked Kubernetes object or Envoy resource,
+// not yet filed under its unit.
+type item struct {
+	key  unitKey
+	id   string // "Deployment ns/name", for duplicate detection
+	what string // the service, job or "main" that produced it, for messages
+	pos  diag.Position
+	obj  runtime.Object // a Kubernetes object, or
+	res  proto.Message  // an Envoy resource
+}
+
+// run evaluates one file and converts what its main returned.
+func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
+	defer func() {
+		if r := recover(); r != nil {
+			out.err = fmt.Errorf("%s: internal error: %v (this is a bug in svccfg; please report it)", diag.RelPath(j.file, b.opts.Cwd), r)
+		}
+	}()
+	results, err := j.ev.EvalFile(ctx, j.file, &out.stderr)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	ns := j.ev.Vars()["namespace"]
+	for _, r := range results {
+		items, err := convert(r, ns)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		out.items = append(out.items, items...)
+	}
+	return out
+}
+
+// parallel calls f(0) ... f(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, goruntime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func appendError(list diag.ErrorList, err error) diag.ErrorList {
@@ -206,15 +283,14 @@ func (b *builder) evaluator(root string) (*eval.Evaluator, error) {
 		Vars:     vars(cfg, b.opts.Vars),
 		MaxSteps: b.opts.MaxSteps,
 		Timeout:  b.opts.Timeout,
-		Stderr:   b.opts.Stderr,
 		Cwd:      b.opts.Cwd,
 	})
 	b.evaluators[root] = ev
 	return ev, nil
 }
 
-// add converts and checks one result of main and files it under its unit.
-func (b *builder) add(r eval.Result, defaultNamespace string) error {
+// convert converts and checks what one result of main holds.
+func convert(r eval.Result, defaultNamespace string) ([]item, error) {
 	what := "main"
 	if r.Kind != "" {
 		what = fmt.Sprintf("%s %q", r.Kind, r.Name)
@@ -222,66 +298,74 @@ func (b *builder) add(r eval.Result, defaultNamespace string) error {
 	fail := func(format string, args ...any) error {
 		return &diag.Error{Pos: r.Pos, Msg: what + ": " + fmt.Sprintf(format, args...)}
 	}
+	items := make([]item, 0, len(r.Objects)+len(r.Envoy))
 	for _, m := range r.Objects {
 		name := m.ProtoReflect().Descriptor().FullName()
 		kind := k8s.KindOf(name)
 		if kind == nil {
-			return fail("%s is not a Kubernetes object type or an Envoy resource", name)
+			return nil, fail("%s is not a Kubernetes object type or an Envoy resource", name)
 		}
 		obj, err := k8s.ToObject(m)
 		if err != nil {
-			return fail("%v", err)
+			return nil, fail("%v", err)
 		}
 		acc, err := meta.Accessor(obj)
 		if err != nil {
-			return fail("%v", err)
+			return nil, fail("%v", err)
 		}
 		if acc.GetName() == "" {
-			return fail("a %s has no metadata.name", kind.GVK.Kind)
+			return nil, fail("a %s has no metadata.name", kind.GVK.Kind)
 		}
 		if !kind.Namespaced && acc.GetNamespace() != "" {
-			return fail("%s %q is cluster-scoped but has namespace %q", kind.GVK.Kind, acc.GetName(), acc.GetNamespace())
+			return nil, fail("%s %q is cluster-scoped but has namespace %q", kind.GVK.Kind, acc.GetName(), acc.GetNamespace())
 		}
 		if problems := content.IsPathSegmentName(acc.GetName()); len(problems) > 0 {
-			return fail("%s %q: not a valid name: %s", kind.GVK.Kind, acc.GetName(), strings.Join(problems, "; "))
+			return nil, fail("%s %q: not a valid name: %s", kind.GVK.Kind, acc.GetName(), strings.Join(problems, "; "))
 		}
 		if kind.Namespaced && acc.GetNamespace() == "" {
 			acc.SetNamespace(defaultNamespace)
 		}
 		if ns := acc.GetNamespace(); kind.Namespaced {
 			if problems := validation.IsDNS1123Label(ns); len(problems) > 0 {
-				return fail("%s %q: %q is not a valid namespace: %s", kind.GVK.Kind, acc.GetName(), ns, strings.Join(problems, "; "))
+				return nil, fail("%s %q: %q is not a valid namespace: %s", kind.GVK.Kind, acc.GetName(), ns, strings.Join(problems, "; "))
 			}
-		}
-		id := fmt.Sprintf("%s %s", kind.GVK.Kind, objectName(acc.GetNamespace(), acc.GetName()))
-		if err := b.claim(id, r.Pos); err != nil {
-			return fail("%v", err)
 		}
 		key := unitKey{r.Namespace, r.Name}
 		if r.Kind == "" {
 			key = unitKey{acc.GetNamespace(), acc.GetName()}
 		}
-		u := b.unit(key, r.Pos)
-		u.Objects = append(u.Objects, obj)
+		id := fmt.Sprintf("%s %s", kind.GVK.Kind, objectName(acc.GetNamespace(), acc.GetName()))
+		items = append(items, item{key: key, id: id, what: what, pos: r.Pos, obj: obj})
 	}
 	for _, m := range r.Envoy {
 		name := envoy.Name(m)
 		typ := m.ProtoReflect().Descriptor().FullName()
 		if name == "" {
-			return fail("%s has no name", typ)
+			return nil, fail("%s has no name", typ)
 		}
 		if err := envoy.Validate(m); err != nil {
-			return fail("%s %q: %v", typ.Name(), name, err)
-		}
-		if err := b.claim(fmt.Sprintf("%s %q", typ, name), r.Pos); err != nil {
-			return fail("%v", err)
+			return nil, fail("%s %q: %v", typ.Name(), name, err)
 		}
 		key := unitKey{r.Namespace, r.Name}
 		if r.Kind == "" {
 			key = unitKey{"", name}
 		}
-		u := b.unit(key, r.Pos)
-		u.Envoy = append(u.Envoy, m)
+		items = append(items, item{key: key, id: fmt.Sprintf("%s %q", typ, name), what: what, pos: r.Pos, res: m})
+	}
+	return items, nil
+}
+
+// add files a converted item under its unit, unless something else already
+// produced the same object or resource.
+func (b *builder) add(it item) error {
+	if err := b.claim(it.id, it.pos); err != nil {
+		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error()}
+	}
+	u := b.unit(it.key, it.pos)
+	if it.obj != nil {
+		u.Objects = append(u.Objects, it.obj)
+	} else {
+		u.Envoy = append(u.Envoy, it.res)
 	}
 	return nil
 }

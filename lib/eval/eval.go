@@ -42,16 +42,13 @@ type Options struct {
 	// Timeout bounds the wall-clock time of one file's evaluation; 0 means
 	// DefaultTimeout.
 	Timeout time.Duration
-	// Stderr receives print() output as "path:line:col: print: msg";
-	// nil discards it.
-	Stderr io.Writer
 	// Cwd is the directory print positions are relative to.
 	Cwd string
 }
 
 // An Evaluator evaluates the configuration files under one config root.
-// Modules loaded by several files are evaluated once. An Evaluator is not
-// safe for concurrent use.
+// Modules loaded by several files are evaluated once. An Evaluator is safe
+// for concurrent use: each EvalFile runs on its own Starlark thread.
 type Evaluator struct {
 	std   *Stdlib
 	root  string
@@ -113,11 +110,12 @@ func HasMain(filename string, src []byte) bool {
 }
 
 // EvalFile evaluates the file at path (absolute, under the root) and calls
-// its main(ctx).
-func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error) {
+// its main(ctx). print() output goes to stderr as
+// "path:line:col: print: msg"; a nil stderr discards it.
+func (e *Evaluator) EvalFile(ctx context.Context, path string, stderr io.Writer) ([]Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
-	thread := e.newThread(ctx)
+	thread := e.newThread(ctx, stderr)
 	stop := context.AfterFunc(ctx, func() {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			thread.Cancel(fmt.Sprintf("evaluation took longer than %s (raise the limit with --timeout)", e.opts.Timeout))
@@ -127,7 +125,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 	})
 	defer stop()
 
-	globals, err := e.cache.LoadFile(thread, path)
+	globals, err := e.cache.Exec(thread, path)
 	if err != nil {
 		if cerr := convertError(err); isPositioned(cerr) {
 			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
@@ -155,16 +153,16 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string) ([]Result, error)
 	return results, nil
 }
 
-func (e *Evaluator) newThread(ctx context.Context) *starlark.Thread {
+func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.Thread {
 	thread := &starlark.Thread{
 		Name: "main",
 		Load: e.cache.Load,
 		Print: func(thread *starlark.Thread, msg string) {
-			if e.opts.Stderr == nil {
+			if stderr == nil {
 				return
 			}
 			pos := toPos(thread.CallFrame(1).Pos)
-			fmt.Fprintf(e.opts.Stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
+			fmt.Fprintf(stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
 		},
 	}
 	load.SetContext(thread, ctx)

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"go.starlark.net/starlark"
 )
@@ -12,11 +13,14 @@ import (
 type ExecFunc func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error)
 
 // A Cache loads modules through a FileReader and keeps each module's
-// globals, frozen, so that a module loaded by many files runs once. A Cache
-// is not safe for concurrent use.
+// globals, frozen, so that a module loaded by many files runs once. It is
+// safe for concurrent use by many threads: loads are serialized (a thread
+// may load again while loading, for nested loads), while the code that
+// calls them runs in parallel.
 type Cache struct {
 	reader  FileReader
 	exec    ExecFunc
+	mu      sync.Mutex // held by the thread whose load depth is > 0
 	modules map[string]*module
 }
 
@@ -34,7 +38,38 @@ func NewCache(reader FileReader, exec ExecFunc) *Cache {
 // Add records globals as the module with a canonical name, which then
 // loads without being read or executed.
 func (c *Cache) Add(canonical string, globals starlark.StringDict) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.modules[canonical] = &module{globals: globals}
+}
+
+// Exec reads and executes the file with a canonical name on thread, without
+// caching it: the entry point of an evaluation.
+func (c *Cache) Exec(thread *starlark.Thread, canonical string) (starlark.StringDict, error) {
+	src, err := c.reader.ReadFile(Context(thread), canonical)
+	if err != nil {
+		return nil, err
+	}
+	return c.exec(thread, canonical, src)
+}
+
+const depthKey = "svccfg.load.depth"
+
+// lock takes c.mu unless thread already holds it.
+func (c *Cache) lock(thread *starlark.Thread) {
+	depth, _ := thread.Local(depthKey).(int)
+	if depth == 0 {
+		c.mu.Lock()
+	}
+	thread.SetLocal(depthKey, depth+1)
+}
+
+func (c *Cache) unlock(thread *starlark.Thread) {
+	depth := thread.Local(depthKey).(int) - 1
+	thread.SetLocal(depthKey, depth)
+	if depth == 0 {
+		c.mu.Unlock()
+	}
 }
 
 // Load is a [starlark.Thread] Load function: it returns the globals of the
@@ -52,6 +87,8 @@ func (c *Cache) Load(thread *starlark.Thread, name string) (starlark.StringDict,
 // LoadFile returns the globals of the module with a canonical name,
 // executing it on thread the first time.
 func (c *Cache) LoadFile(thread *starlark.Thread, canonical string) (starlark.StringDict, error) {
+	c.lock(thread)
+	defer c.unlock(thread)
 	if m, ok := c.modules[canonical]; ok {
 		if m.loading {
 			return nil, fmt.Errorf("cycle in load graph")
