@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"maps"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ const (
 	flagVar      = "var"
 	flagMaxSteps = "max-steps"
 	flagTimeout  = "timeout"
+	flagMaxMem   = "max-memory"
 	flagOutDir   = "out-dir"
 	flagFormat   = "format"
 )
@@ -27,6 +29,7 @@ func addEvalFlags(cmd *cobra.Command) {
 	f.StringArray(flagVar, nil, "a variable: `key=value` sets ctx.vars[key] to value; repeatable; overrides svccfg.yaml")
 	f.Uint64(flagMaxSteps, eval.DefaultMaxSteps, "stop a file's evaluation after this many Starlark execution `steps`")
 	f.Duration(flagTimeout, eval.DefaultTimeout, "stop a file's evaluation after this wall-clock `duration`")
+	f.String(flagMaxMem, resource.NewQuantity(build.DefaultMaxMemory, resource.BinarySI).String(), "stop the build when its heap exceeds this `size` (such as 512Mi or 4Gi)")
 }
 
 // buildOptions returns the build options that cmd's evaluation flags set.
@@ -43,6 +46,12 @@ func buildOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 	}
 	opts.MaxSteps, _ = f.GetUint64(flagMaxSteps)
 	opts.Timeout, _ = f.GetDuration(flagTimeout)
+	mem, _ := f.GetString(flagMaxMem)
+	q, err := resource.ParseQuantity(mem)
+	if err != nil || q.Sign() <= 0 {
+		return opts, usageErrorf("--%s %q: want a size such as 512Mi or 4Gi", flagMaxMem, mem)
+	}
+	opts.MaxMemory = uint64(q.Value())
 	if opts.MaxSteps == 0 {
 		return opts, usageErrorf("--%s must be greater than 0", flagMaxSteps)
 	}

@@ -38,8 +38,10 @@ type Options struct {
 	Vars     map[string]string // from --var; they override svccfg.yaml
 	MaxSteps uint64            // per file; 0 means eval.DefaultMaxSteps
 	Timeout  time.Duration     // per file; 0 means eval.DefaultTimeout
-	Stderr   io.Writer         // print() output
-	Cwd      string            // paths in messages are relative to it
+	// MaxMemory bounds the heap in bytes; 0 means DefaultMaxMemory.
+	MaxMemory uint64
+	Stderr    io.Writer // print() output
+	Cwd       string    // paths in messages are relative to it
 }
 
 // Output is everything a build produced.
@@ -88,8 +90,17 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 			}
 		}
 	}
+	limit := cmp.Or(opts.MaxMemory, DefaultMaxMemory)
+	evalCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := watchMemory(evalCtx, cancel, limit)
 	outs := make([]jobOutput, len(jobs))
-	parallel(len(jobs), func(i int) { outs[i] = b.run(ctx, jobs[i]) })
+	parallel(len(jobs), func(i int) {
+		if evalCtx.Err() == nil { // after a cancellation, report only the files it stopped
+			outs[i] = b.run(evalCtx, jobs[i])
+		}
+	})
+	stop()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -117,9 +117,12 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string, stderr io.Writer)
 	defer cancel()
 	thread := e.newThread(ctx, stderr)
 	stop := context.AfterFunc(ctx, func() {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		switch cause := context.Cause(ctx); {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded) && cause == context.DeadlineExceeded:
 			thread.Cancel(fmt.Sprintf("evaluation took longer than %s (raise the limit with --timeout)", e.opts.Timeout))
-		} else {
+		case cause != nil && cause != context.Canceled:
+			thread.Cancel(cause.Error())
+		default:
 			thread.Cancel("evaluation cancelled")
 		}
 	})
