@@ -10,9 +10,7 @@ import (
 
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diag"
-	"github.com/svccfg/svccfg/lib/envoy"
 	"github.com/svccfg/svccfg/lib/render"
-	"k8s.io/apimachinery/pkg/api/meta"
 )
 
 // run builds a main.star whose main returns expr, and returns the objects
@@ -33,11 +31,10 @@ func run(t *testing.T, expr string) (objects, resources []string, yaml string, e
 	}
 	for _, u := range out.Units {
 		for _, o := range u.Objects {
-			m, _ := meta.Accessor(o)
-			objects = append(objects, o.GetObjectKind().GroupVersionKind().Kind+" "+m.GetNamespace()+"/"+m.GetName())
+			objects = append(objects, o.Kind+" "+o.Namespace+"/"+o.Name)
 		}
 		for _, r := range u.Envoy {
-			resources = append(resources, string(r.ProtoReflect().Descriptor().Name())+" "+envoy.Name(r))
+			resources = append(resources, r.Type[strings.LastIndex(r.Type, ".")+1:]+" "+r.Name)
 		}
 	}
 	data, err := render.Manifests(out, render.YAML)

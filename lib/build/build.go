@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,10 +27,8 @@ import (
 	"github.com/svccfg/svccfg/lib/envoy"
 	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/k8s"
-	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/validate/content"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -57,9 +56,24 @@ type Output struct {
 type Unit struct {
 	Name      string
 	Namespace string // "" for cluster-scoped objects
-	Objects   []runtime.Object
-	Envoy     []proto.Message
+	Objects   []Object
+	Envoy     []Resource
 	Pos       diag.Position // the call that produced it
+}
+
+// An Object is a Kubernetes object, encoded as Kubernetes' own JSON encoding
+// of its k8s.io/api struct writes it.
+type Object struct {
+	APIVersion, Kind, Namespace, Name string
+	JSON                              []byte
+}
+
+// A Resource is an Envoy xDS resource, encoded by protojson as an Any (with
+// its "@type"; field names as in the .proto files). protojson's bytes are
+// unstable by design: lib/render re-encodes them canonically.
+type Resource struct {
+	Type, Name string
+	JSON       []byte
 }
 
 // Build evaluates the configuration files at paths: files, or directories
@@ -152,8 +166,8 @@ type item struct {
 	id   string // "Deployment ns/name", for duplicate detection
 	what string // the service, job or "main" that produced it, for messages
 	pos  diag.Position
-	obj  runtime.Object // a Kubernetes object, or
-	res  proto.Message  // an Envoy resource
+	obj  *Object   // a Kubernetes object, or
+	res  *Resource // an Envoy resource
 }
 
 // run evaluates one file and converts what its main returned.
@@ -345,8 +359,13 @@ func convert(r eval.Result, defaultNamespace string) ([]item, error) {
 		if r.Kind == "" {
 			key = unitKey{acc.GetNamespace(), acc.GetName()}
 		}
+		data, err := json.Marshal(obj)
+		if err != nil {
+			return nil, fail("encoding %s %q: %v", kind.GVK.Kind, acc.GetName(), err)
+		}
 		id := fmt.Sprintf("%s %s", kind.GVK.Kind, objectName(acc.GetNamespace(), acc.GetName()))
-		items = append(items, item{key: key, id: id, what: what, pos: r.Pos, obj: obj})
+		o := &Object{APIVersion: kind.GVK.GroupVersion().String(), Kind: kind.GVK.Kind, Namespace: acc.GetNamespace(), Name: acc.GetName(), JSON: data}
+		items = append(items, item{key: key, id: id, what: what, pos: r.Pos, obj: o})
 	}
 	for _, m := range r.Envoy {
 		name := envoy.Name(m)
@@ -361,7 +380,12 @@ func convert(r eval.Result, defaultNamespace string) ([]item, error) {
 		if r.Kind == "" {
 			key = unitKey{"", name}
 		}
-		items = append(items, item{key: key, id: fmt.Sprintf("%s %q", typ, name), what: what, pos: r.Pos, res: m})
+		data, err := envoy.Marshal(m)
+		if err != nil {
+			return nil, fail("encoding %s %q: %v", typ.Name(), name, err)
+		}
+		res := &Resource{Type: string(typ), Name: name, JSON: data}
+		items = append(items, item{key: key, id: fmt.Sprintf("%s %q", typ, name), what: what, pos: r.Pos, res: res})
 	}
 	return items, nil
 }
@@ -374,9 +398,9 @@ func (b *builder) add(it item) error {
 	}
 	u := b.unit(it.key, it.pos)
 	if it.obj != nil {
-		u.Objects = append(u.Objects, it.obj)
+		u.Objects = append(u.Objects, *it.obj)
 	} else {
-		u.Envoy = append(u.Envoy, it.res)
+		u.Envoy = append(u.Envoy, *it.res)
 	}
 	return nil
 }

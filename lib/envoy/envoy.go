@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	// The xDS resource types and the extensions service() configures; each
 	// import registers its messages with the protobuf registry.
@@ -69,6 +71,17 @@ func Name(m proto.Message) string {
 		return r.Get(fd).String()
 	}
 	return ""
+}
+
+// Marshal encodes m as an Any, with protojson: "@type" and the field names
+// of the .proto files. The bytes are not canonical (protojson varies its
+// whitespace on purpose); decode them before comparing or writing.
+func Marshal(m proto.Message) ([]byte, error) {
+	a, err := anypb.New(m)
+	if err != nil {
+		return nil, err
+	}
+	return protojson.MarshalOptions{UseProtoNames: true, Resolver: protoregistry.GlobalTypes}.Marshal(a)
 }
 
 // Validate checks m with its generated ValidateAll method and returns every

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"go.starlark.net/starlark"
@@ -22,6 +23,7 @@ type Cache struct {
 	exec    ExecFunc
 	mu      sync.Mutex // held by the thread whose load depth is > 0
 	modules map[string]*module
+	edges   map[string][]string // canonical name -> the modules it loads
 }
 
 type module struct {
@@ -32,7 +34,7 @@ type module struct {
 
 // NewCache returns a cache that reads files with reader and runs them with exec.
 func NewCache(reader FileReader, exec ExecFunc) *Cache {
-	return &Cache{reader: reader, exec: exec, modules: make(map[string]*module)}
+	return &Cache{reader: reader, exec: exec, modules: make(map[string]*module), edges: make(map[string][]string)}
 }
 
 // Add records globals as the module with a canonical name, which then
@@ -81,7 +83,36 @@ func (c *Cache) Load(thread *starlark.Thread, name string) (starlark.StringDict,
 	if err != nil {
 		return nil, err
 	}
+	c.lock(thread)
+	defer c.unlock(thread)
+	if !slices.Contains(c.edges[from], canonical) {
+		c.edges[from] = append(c.edges[from], canonical)
+	}
 	return c.LoadFile(thread, canonical)
+}
+
+// Deps returns the sorted canonical names of every module that the file
+// with a canonical name loaded, directly or through other modules, as far
+// as it has been executed.
+func (c *Cache) Deps(canonical string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seen := map[string]bool{canonical: true}
+	stack := []string{canonical}
+	var deps []string
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, d := range c.edges[n] {
+			if !seen[d] {
+				seen[d] = true
+				deps = append(deps, d)
+				stack = append(stack, d)
+			}
+		}
+	}
+	slices.Sort(deps)
+	return deps
 }
 
 // LoadFile returns the globals of the module with a canonical name,

@@ -122,6 +122,13 @@ func TestCache(t *testing.T) {
 	if execs["b.star"] != 1 || execs["a.star"] != 1 {
 		t.Errorf("executions = %v, want each module once", execs)
 	}
+	var deps []string
+	for _, d := range cache.Deps(filepath.Join(root, "main.star")) {
+		deps = append(deps, filepath.Base(d))
+	}
+	if got := strings.Join(deps, " "); got != "a.star b.star" {
+		t.Errorf("Deps(main.star) = %s, want a.star b.star", got)
+	}
 	_, err := cache.LoadFile(thread, filepath.Join(root, "cycle1.star"))
 	if err == nil || !strings.Contains(err.Error(), "cannot load cycle1.star: cycle in load graph") {
 		t.Errorf("LoadFile(cycle1.star) error = %v, want a cycle", err)

@@ -9,10 +9,6 @@ import (
 
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diag"
-	"github.com/svccfg/svccfg/lib/envoy"
-	"google.golang.org/protobuf/proto"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // ClusterScopedDir is the directory under kubernetes/ that holds objects
@@ -38,23 +34,20 @@ func kindRank(kind string) int {
 }
 
 // SortObjects sorts objects by install order, then kind, namespace and name.
-func SortObjects(objs []runtime.Object) {
-	slices.SortStableFunc(objs, func(a, b runtime.Object) int {
-		ka, kb := a.GetObjectKind().GroupVersionKind().Kind, b.GetObjectKind().GroupVersionKind().Kind
-		ma, _ := meta.Accessor(a)
-		mb, _ := meta.Accessor(b)
+func SortObjects(objs []build.Object) {
+	slices.SortStableFunc(objs, func(a, b build.Object) int {
 		return cmp.Or(
-			cmp.Compare(kindRank(ka), kindRank(kb)),
-			strings.Compare(ka, kb),
-			strings.Compare(ma.GetNamespace(), mb.GetNamespace()),
-			strings.Compare(ma.GetName(), mb.GetName()),
+			cmp.Compare(kindRank(a.Kind), kindRank(b.Kind)),
+			strings.Compare(a.Kind, b.Kind),
+			strings.Compare(a.Namespace, b.Namespace),
+			strings.Compare(a.Name, b.Name),
 		)
 	})
 }
 
 // Manifests returns every Kubernetes object of out as one stream.
 func Manifests(out *build.Output, f Format) ([]byte, error) {
-	var objs []runtime.Object
+	var objs []build.Object
 	for _, u := range out.Units {
 		objs = append(objs, u.Objects...)
 	}
@@ -66,10 +59,10 @@ func Manifests(out *build.Output, f Format) ([]byte, error) {
 	return Stream(trees, f)
 }
 
-func objectTrees(objs []runtime.Object) ([]map[string]any, error) {
+func objectTrees(objs []build.Object) ([]map[string]any, error) {
 	trees := make([]map[string]any, len(objs))
 	for i, o := range objs {
-		t, err := Object(o)
+		t, err := Object(o.JSON)
 		if err != nil {
 			return nil, err
 		}
@@ -83,39 +76,54 @@ func objectTrees(objs []runtime.Object) ([]map[string]any, error) {
 // service or job (cluster-scoped ones under kubernetes/_cluster/), and
 // envoy/<name>.<ext> a list of its Envoy resources.
 func Files(out *build.Output, f Format) (map[string][]byte, error) {
-	files := make(map[string][]byte)
 	envoyOwner := make(map[string]*build.Unit)
 	for _, u := range out.Units {
 		if err := checkFileNames(u); err != nil {
 			return nil, err
-		}
-		if len(u.Objects) > 0 {
-			ns := u.Namespace
-			if ns == "" {
-				ns = ClusterScopedDir
-			}
-			objs := slices.Clone(u.Objects)
-			SortObjects(objs)
-			trees, err := objectTrees(objs)
-			if err != nil {
-				return nil, err
-			}
-			data, err := Stream(trees, f)
-			if err != nil {
-				return nil, err
-			}
-			files[path.Join("kubernetes", ns, u.Name+"."+string(f))] = data
 		}
 		if len(u.Envoy) > 0 {
 			if prev := envoyOwner[u.Name]; prev != nil {
 				return nil, &diag.Error{Pos: u.Pos, Msg: fmt.Sprintf("envoy/%s.%s would hold the Envoy resources of %q in both namespace %q and %q", u.Name, f, u.Name, prev.Namespace, u.Namespace)}
 			}
 			envoyOwner[u.Name] = u
-			data, err := EnvoyList(u.Envoy, f)
+		}
+	}
+	// Encoding dominates: encode the units in parallel.
+	type unitFiles struct{ k8s, envoy []byte }
+	encoded := make([]unitFiles, len(out.Units))
+	err := parallel(len(out.Units), func(i int) error {
+		u := out.Units[i]
+		var err error
+		if len(u.Objects) > 0 {
+			objs := slices.Clone(u.Objects)
+			SortObjects(objs)
+			trees, err := objectTrees(objs)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			files[path.Join("envoy", u.Name+"."+string(f))] = data
+			if encoded[i].k8s, err = Stream(trees, f); err != nil {
+				return err
+			}
+		}
+		if len(u.Envoy) > 0 {
+			encoded[i].envoy, err = EnvoyList(u.Envoy, f)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, 2*len(out.Units))
+	for i, u := range out.Units {
+		if e := encoded[i]; e.k8s != nil {
+			ns := u.Namespace
+			if ns == "" {
+				ns = ClusterScopedDir
+			}
+			files[path.Join("kubernetes", ns, u.Name+"."+string(f))] = e.k8s
+		}
+		if e := encoded[i]; e.envoy != nil {
+			files[path.Join("envoy", u.Name+"."+string(f))] = e.envoy
 		}
 	}
 	return files, nil
@@ -139,17 +147,14 @@ func checkFileNames(u *build.Unit) error {
 }
 
 // EnvoyList encodes Envoy resources as a list, ordered by type and name.
-func EnvoyList(resources []proto.Message, f Format) ([]byte, error) {
+func EnvoyList(resources []build.Resource, f Format) ([]byte, error) {
 	resources = slices.Clone(resources)
-	slices.SortStableFunc(resources, func(a, b proto.Message) int {
-		return cmp.Or(
-			strings.Compare(string(a.ProtoReflect().Descriptor().FullName()), string(b.ProtoReflect().Descriptor().FullName())),
-			strings.Compare(envoy.Name(a), envoy.Name(b)),
-		)
+	slices.SortStableFunc(resources, func(a, b build.Resource) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
 	})
 	list := make([]any, len(resources))
 	for i, m := range resources {
-		t, err := EnvoyResource(m)
+		t, err := EnvoyResource(m.JSON)
 		if err != nil {
 			return nil, err
 		}

@@ -13,11 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/known/anypb"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 )
 
@@ -39,13 +34,9 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown format %q: want yaml or json", s)
 }
 
-// Object returns the canonical tree of a Kubernetes object: its JSON as
+// Object returns the canonical tree of a Kubernetes object, from its JSON as
 // Kubernetes encodes it, without status, which the cluster owns.
-func Object(obj runtime.Object) (map[string]any, error) {
-	data, err := json.Marshal(obj)
-	if err != nil {
-		return nil, err
-	}
+func Object(data []byte) (map[string]any, error) {
 	tree, err := decode(data)
 	if err != nil {
 		return nil, err
@@ -54,17 +45,9 @@ func Object(obj runtime.Object) (map[string]any, error) {
 	return tree, nil
 }
 
-// EnvoyResource returns the canonical tree of an Envoy resource, as an Any
-// with its "@type" and fields named as in the .proto files.
-func EnvoyResource(m proto.Message) (map[string]any, error) {
-	a, err := anypb.New(m)
-	if err != nil {
-		return nil, err
-	}
-	data, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: protoregistry.GlobalTypes}.Marshal(a)
-	if err != nil {
-		return nil, err
-	}
+// EnvoyResource returns the canonical tree of an Envoy resource, from its
+// protojson encoding as an Any.
+func EnvoyResource(data []byte) (map[string]any, error) {
 	return decode(data)
 }
 

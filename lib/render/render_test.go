@@ -2,8 +2,10 @@ package render_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/svccfg/svccfg/lib/build"
@@ -12,7 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -94,7 +95,11 @@ func TestStarlarkMatchesGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := render.Object(goDeployment())
+	data, err := json.Marshal(goDeployment())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := render.Object(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +139,11 @@ func TestEncode(t *testing.T) {
 
 func TestObjectDropsStatus(t *testing.T) {
 	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: metav1.ObjectMeta{Name: "s"}}
-	tree, err := render.Object(svc)
+	data, err := json.Marshal(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := render.Object(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,35 +156,21 @@ func TestObjectDropsStatus(t *testing.T) {
 }
 
 func TestSortObjects(t *testing.T) {
-	mk := func(obj runtime.Object, kind, ns, name string) runtime.Object {
-		obj.GetObjectKind().SetGroupVersionKind(appsv1.SchemeGroupVersion.WithKind(kind))
-		o := obj.(metav1.Object)
-		o.SetNamespace(ns)
-		o.SetName(name)
-		return obj
-	}
-	objs := []runtime.Object{
-		mk(&appsv1.Deployment{}, "Deployment", "b", "x"),
-		mk(&corev1.Service{}, "Service", "a", "x"),
-		mk(&appsv1.Deployment{}, "Deployment", "a", "y"),
-		mk(&corev1.ConfigMap{}, "Unlisted", "a", "x"),
-		mk(&corev1.ServiceAccount{}, "ServiceAccount", "z", "z"),
-		mk(&appsv1.Deployment{}, "Deployment", "a", "x"),
+	objs := []build.Object{
+		{Kind: "Deployment", Namespace: "b", Name: "x"},
+		{Kind: "Service", Namespace: "a", Name: "x"},
+		{Kind: "Deployment", Namespace: "a", Name: "y"},
+		{Kind: "Unlisted", Namespace: "a", Name: "x"},
+		{Kind: "ServiceAccount", Namespace: "z", Name: "z"},
+		{Kind: "Deployment", Namespace: "a", Name: "x"},
 	}
 	render.SortObjects(objs)
 	var got []string
 	for _, o := range objs {
-		m := o.(metav1.Object)
-		got = append(got, o.GetObjectKind().GroupVersionKind().Kind+" "+m.GetNamespace()+"/"+m.GetName())
+		got = append(got, o.Kind+" "+o.Namespace+"/"+o.Name)
 	}
 	want := []string{"ServiceAccount z/z", "Service a/x", "Deployment a/x", "Deployment a/y", "Deployment b/x", "Unlisted a/x"}
-	if len(got) != len(want) {
-		t.Fatalf("SortObjects = %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("SortObjects = %v, want %v", got, want)
-			break
-		}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("SortObjects = %v, want %v", got, want)
 	}
 }
