@@ -19,6 +19,7 @@ const (
 	flagMaxSteps = "max-steps"
 	flagTimeout  = "timeout"
 	flagMaxMem   = "max-memory"
+	flagCache    = "cache"
 	flagOutDir   = "out-dir"
 	flagFormat   = "format"
 )
@@ -29,6 +30,7 @@ func addEvalFlags(cmd *cobra.Command) {
 	f.StringArray(flagVar, nil, "a variable: `key=value` sets ctx.vars[key] to value; repeatable; overrides svccfg.yaml")
 	f.Uint64(flagMaxSteps, eval.DefaultMaxSteps, "stop a file's evaluation after this many Starlark execution `steps`")
 	f.Duration(flagTimeout, eval.DefaultTimeout, "stop a file's evaluation after this wall-clock `duration`")
+	f.String(flagCache, "", "keep evaluation results in `dir` and reuse those of unchanged files")
 	f.String(flagMaxMem, resource.NewQuantity(build.DefaultMaxMemory, resource.BinarySI).String(), "stop the build when its heap exceeds this `size` (such as 512Mi or 4Gi)")
 }
 
@@ -52,6 +54,11 @@ func buildOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 		return opts, usageErrorf("--%s %q: want a size such as 512Mi or 4Gi", flagMaxMem, mem)
 	}
 	opts.MaxMemory = uint64(q.Value())
+	if dir, _ := f.GetString(flagCache); dir != "" {
+		if opts.Cache, err = build.OpenCache(dir); err != nil {
+			return opts, systemError{fmt.Errorf("--%s: %w", flagCache, err)}
+		}
+	}
 	if opts.MaxSteps == 0 {
 		return opts, usageErrorf("--%s must be greater than 0", flagMaxSteps)
 	}

@@ -39,8 +39,10 @@ type Options struct {
 	Timeout  time.Duration     // per file; 0 means eval.DefaultTimeout
 	// MaxMemory bounds the heap in bytes; 0 means DefaultMaxMemory.
 	MaxMemory uint64
-	Stderr    io.Writer // print() output
-	Cwd       string    // paths in messages are relative to it
+	// Cache, if not nil, holds the results of earlier evaluations.
+	Cache  *Cache
+	Stderr io.Writer // print() output
+	Cwd    string    // paths in messages are relative to it
 }
 
 // Output is everything a build produced.
@@ -48,6 +50,9 @@ type Output struct {
 	// Units are the services, jobs and directly returned objects, sorted
 	// by namespace and name.
 	Units []*Unit
+	// Files is the number of configuration files built, and Cached the
+	// number of them whose results came from the cache.
+	Files, Cached int
 }
 
 // A Unit is the output of one service or job: the objects written to one
@@ -136,7 +141,12 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	out := &Output{}
+	out := &Output{Files: len(jobs)}
+	for _, o := range outs {
+		if o.cached {
+			out.Cached++
+		}
+	}
 	for _, u := range b.units {
 		out.Units = append(out.Units, u)
 	}
@@ -157,6 +167,7 @@ type jobOutput struct {
 	items  []item
 	err    error
 	stderr bytes.Buffer // print() output
+	cached bool
 }
 
 // An item is one converted and checked Kubernetes object or Envoy resource,
@@ -177,11 +188,23 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 			out.err = fmt.Errorf("%s: internal error: %v (this is a bug in svccfg; please report it)", diag.RelPath(j.file, b.opts.Cwd), r)
 		}
 	}()
+	var key [32]byte
+	cache := b.opts.Cache
+	if cache != nil {
+		var err error
+		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps()); err != nil {
+			cache = nil // unreadable: let the evaluation report it
+		} else if cached, ok := cache.get(key); ok {
+			cached.cached = true
+			return *cached
+		}
+	}
 	results, err := j.ev.EvalFile(ctx, j.file, &out.stderr)
 	if err != nil {
 		out.err = err
 		return out
 	}
+
 	ns := j.ev.Vars()["namespace"]
 	for _, r := range results {
 		items, err := convert(r, ns)
@@ -190,6 +213,9 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 			return out
 		}
 		out.items = append(out.items, items...)
+	}
+	if cache != nil {
+		cache.put(key, &out, j.ev.Deps(j.file))
 	}
 	return out
 }

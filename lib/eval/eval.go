@@ -263,3 +263,10 @@ func isEnvoy(m proto.Message) bool {
 
 // Vars returns the evaluator's variables.
 func (e *Evaluator) Vars() map[string]string { return e.opts.Vars }
+
+// Deps returns the sorted canonical names of the modules that the file at
+// path loaded, directly or indirectly, when it was evaluated.
+func (e *Evaluator) Deps(path string) []string { return e.cache.Deps(path) }
+
+// MaxSteps returns the step limit of one file's evaluation.
+func (e *Evaluator) MaxSteps() uint64 { return e.opts.MaxSteps }
