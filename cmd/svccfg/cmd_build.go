@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"github.com/svccfg/svccfg/lib/diag"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -68,11 +70,11 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 		_, err = cmd.OutOrStdout().Write(data)
 		return err
 	}
-	files, err := render.Files(out, format)
-	if err != nil {
-		return err
-	}
-	if err := render.WriteDir(dir, files); err != nil {
+	if err := render.WriteOutput(dir, out, format); err != nil {
+		var d *diag.Error
+		if errors.As(err, &d) {
+			return err // a name that cannot be a file: a configuration error
+		}
 		return systemError{fmt.Errorf("writing %s: %w", dir, err)}
 	}
 	return nil

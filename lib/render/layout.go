@@ -76,57 +76,80 @@ func objectTrees(objs []build.Object) ([]map[string]any, error) {
 // service or job (cluster-scoped ones under kubernetes/_cluster/), and
 // envoy/<name>.<ext> a list of its Envoy resources.
 func Files(out *build.Output, f Format) (map[string][]byte, error) {
+	specs, err := outputFiles(out, f)
+	if err != nil {
+		return nil, err
+	}
+	data := make([][]byte, len(specs))
+	err = parallel(len(specs), func(i int) error {
+		var err error
+		data[i], err = specs[i].encode()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, len(specs))
+	for i, s := range specs {
+		files[s.name] = data[i]
+	}
+	return files, nil
+}
+
+// WriteOutput writes the output tree of out (see [Files]) under dir, as
+// [WriteDir] does, encoding and writing file by file in parallel rather
+// than holding every file in memory at once.
+func WriteOutput(dir string, out *build.Output, f Format) error {
+	specs, err := outputFiles(out, f)
+	if err != nil {
+		return err
+	}
+	return writeTree(dir, specs)
+}
+
+// A fileSpec is one file of the output tree, encoded on demand.
+type fileSpec struct {
+	name   string // slash-separated, relative to the output directory
+	encode func() ([]byte, error)
+}
+
+// outputFiles returns the files of out's output tree, sorted by name.
+func outputFiles(out *build.Output, f Format) ([]fileSpec, error) {
+	var specs []fileSpec
 	envoyOwner := make(map[string]*build.Unit)
 	for _, u := range out.Units {
 		if err := checkFileNames(u); err != nil {
 			return nil, err
+		}
+		if len(u.Objects) > 0 {
+			ns := u.Namespace
+			if ns == "" {
+				ns = ClusterScopedDir
+			}
+			objs := u.Objects
+			specs = append(specs, fileSpec{path.Join("kubernetes", ns, u.Name+"."+string(f)), func() ([]byte, error) {
+				objs := slices.Clone(objs)
+				SortObjects(objs)
+				trees, err := objectTrees(objs)
+				if err != nil {
+					return nil, err
+				}
+				return Stream(trees, f)
+			}})
 		}
 		if len(u.Envoy) > 0 {
 			if prev := envoyOwner[u.Name]; prev != nil {
 				return nil, &diag.Error{Pos: u.Pos, Msg: fmt.Sprintf("envoy/%s.%s would hold the Envoy resources of %q in both namespace %q and %q", u.Name, f, u.Name, prev.Namespace, u.Namespace)}
 			}
 			envoyOwner[u.Name] = u
+			resources := u.Envoy
+			specs = append(specs, fileSpec{path.Join("envoy", u.Name+"."+string(f)), func() ([]byte, error) {
+				return EnvoyList(resources, f)
+			}})
 		}
 	}
-	// Encoding dominates: encode the units in parallel.
-	type unitFiles struct{ k8s, envoy []byte }
-	encoded := make([]unitFiles, len(out.Units))
-	err := parallel(len(out.Units), func(i int) error {
-		u := out.Units[i]
-		var err error
-		if len(u.Objects) > 0 {
-			objs := slices.Clone(u.Objects)
-			SortObjects(objs)
-			trees, err := objectTrees(objs)
-			if err != nil {
-				return err
-			}
-			if encoded[i].k8s, err = Stream(trees, f); err != nil {
-				return err
-			}
-		}
-		if len(u.Envoy) > 0 {
-			encoded[i].envoy, err = EnvoyList(u.Envoy, f)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	files := make(map[string][]byte, 2*len(out.Units))
-	for i, u := range out.Units {
-		if e := encoded[i]; e.k8s != nil {
-			ns := u.Namespace
-			if ns == "" {
-				ns = ClusterScopedDir
-			}
-			files[path.Join("kubernetes", ns, u.Name+"."+string(f))] = e.k8s
-		}
-		if e := encoded[i]; e.envoy != nil {
-			files[path.Join("envoy", u.Name+"."+string(f))] = e.envoy
-		}
-	}
-	return files, nil
+	slices.SortFunc(specs, func(a, b fileSpec) int { return strings.Compare(a.name, b.name) })
+	return specs, nil
 }
 
 // checkFileNames fails unless u's name, and its namespace if any, can each

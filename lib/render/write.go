@@ -25,11 +25,23 @@ import (
 // envoy/ that files does not hold (the output of a deleted service) are
 // removed. Other files in dir are left alone.
 func WriteDir(dir string, files map[string][]byte) error {
-	names := slices.Sorted(maps.Keys(files))
-	temps := make([]string, len(names)) // "" where the file is unchanged
-	err := parallel(len(names), func(i int) error {
-		var err error
-		temps[i], err = writeTemp(filepath.Join(dir, filepath.FromSlash(names[i])), files[names[i]])
+	specs := make([]fileSpec, 0, len(files))
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		data := files[name]
+		specs = append(specs, fileSpec{name, func() ([]byte, error) { return data, nil }})
+	}
+	return writeTree(dir, specs)
+}
+
+// writeTree writes specs under dir in two phases, as WriteDir describes.
+func writeTree(dir string, specs []fileSpec) error {
+	temps := make([]string, len(specs)) // "" where the file is unchanged
+	err := parallel(len(specs), func(i int) error {
+		data, err := specs[i].encode()
+		if err != nil {
+			return err
+		}
+		temps[i], err = writeTemp(filepath.Join(dir, filepath.FromSlash(specs[i].name)), data)
 		return err
 	})
 	if err != nil {
@@ -40,16 +52,18 @@ func WriteDir(dir string, files map[string][]byte) error {
 		}
 		return err
 	}
+	keep := make(map[string]bool, len(specs))
 	for i, t := range temps {
+		keep[specs[i].name] = true
 		if t == "" {
 			continue
 		}
-		if err := os.Rename(t, filepath.Join(dir, filepath.FromSlash(names[i]))); err != nil {
+		if err := os.Rename(t, filepath.Join(dir, filepath.FromSlash(specs[i].name))); err != nil {
 			return err
 		}
 	}
 	for _, sub := range []string{"kubernetes", "envoy"} {
-		if err := removeStale(dir, sub, files); err != nil {
+		if err := removeStale(dir, sub, keep); err != nil {
 			return err
 		}
 	}
@@ -109,7 +123,7 @@ func parallel(n int, f func(i int) error) error {
 
 // removeStale removes the manifest files under dir/sub that files does not
 // hold, and directories left empty.
-func removeStale(dir, sub string, files map[string][]byte) error {
+func removeStale(dir, sub string, keep map[string]bool) error {
 	top := filepath.Join(dir, sub)
 	var dirs []string
 	err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
@@ -127,7 +141,7 @@ func removeStale(dir, sub string, files map[string][]byte) error {
 		if err != nil {
 			return err
 		}
-		if _, ok := files[filepath.ToSlash(rel)]; ok {
+		if keep[filepath.ToSlash(rel)] {
 			return nil
 		}
 		if strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".json") {
