@@ -5,8 +5,10 @@
 // svccfg / reference. The table is also written to bench/results/ under the
 // current commit's name, so results can be compared across commits.
 //
-// Cold runs start from an empty output directory; warm runs rebuild into the
-// output of the previous run, as a deploy pipeline does after a small change.
+// Cold runs start from an empty output directory and no cache; warm runs
+// rebuild into the output of the previous run; cached runs do too, with
+// --cache holding the results of an earlier build, as a deploy pipeline
+// re-rendering after a small change does.
 package main
 
 import (
@@ -56,8 +58,8 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 		work = dir
 	}
 	var table bytes.Buffer
-	fmt.Fprintf(&table, "| N | svccfg cold | svccfg warm | peak RSS | reference | ref RSS | cold / ref |\n")
-	fmt.Fprintf(&table, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&table, "| N | svccfg cold | svccfg warm | svccfg cached | peak RSS | reference | ref RSS | cold / ref | cached / ref |\n")
+	fmt.Fprintf(&table, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, field := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
 		if err != nil {
@@ -69,7 +71,12 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 		}
 		out := filepath.Join(work, fmt.Sprintf("out-%d", n))
 		ref := filepath.Join(work, fmt.Sprintf("ref-%d", n))
-		var cold, warm, refs []sample
+		cache := filepath.Join(work, fmt.Sprintf("cache-%d", n))
+		os.RemoveAll(cache)
+		if _, err := measure(svccfg, "build", "--cache", cache, "-o", out, tree); err != nil {
+			return err
+		}
+		var cold, warm, cached, refs []sample
 		for range runs {
 			// Interleave the commands so that machine noise hits them alike.
 			os.RemoveAll(out)
@@ -82,15 +89,19 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 				return err
 			}
 			warm = append(warm, s)
+			if s, err = measure(svccfg, "build", "--cache", cache, "-o", out, tree); err != nil {
+				return err
+			}
+			cached = append(cached, s)
 			os.RemoveAll(ref)
 			if s, err = measure(reference, "-n", strconv.Itoa(n), "-o", ref); err != nil {
 				return err
 			}
 			refs = append(refs, s)
 		}
-		c, w, r := median(cold), median(warm), median(refs)
-		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %.2f |\n", n, secs(c.wall), secs(w.wall), mib(max(c.maxRSS, w.maxRSS)),
-			secs(r.wall), mib(r.maxRSS), c.wall.Seconds()/r.wall.Seconds())
+		c, w, k, r := median(cold), median(warm), median(cached), median(refs)
+		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", n, secs(c.wall), secs(w.wall), secs(k.wall),
+			mib(max(c.maxRSS, w.maxRSS, k.maxRSS)), secs(r.wall), mib(r.maxRSS), c.wall.Seconds()/r.wall.Seconds(), k.wall.Seconds()/r.wall.Seconds())
 		fmt.Fprintf(os.Stderr, "bench: N=%d done\n", n)
 	}
 	header := fmt.Sprintf("# svccfg build benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d runs\n\n",
