@@ -29,9 +29,15 @@ svccfg.yaml, or else the PATH's own directory. load() reaches only files under
 it ("lib.star" relative to the loading file, "//lib/x.star" relative to the
 root) and the standard library ("@stdlib//einhorn.star").
 
-Evaluation is sandboxed: no files, network, environment, clock or randomness,
-and each file's evaluation stops after --max-steps execution steps or
---timeout of wall-clock time.
+Evaluation is sandboxed: no files, network, environment, clock or randomness;
+each file's evaluation stops after --max-steps execution steps or --timeout of
+wall-clock time, and a build whose memory grows past --max-memory stops.
+Files are evaluated in parallel; the output does not depend on it.
+
+With --cache DIR, the results of evaluating each file are kept in DIR and
+reused while the file, everything it loads, the variables and the svccfg
+binary are unchanged: a rebuild after a small change evaluates only what
+the change touches.
 
 Usage:
 
