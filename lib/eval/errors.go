@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -102,6 +103,10 @@ func evalError(e *starlark.EvalError) *diag.Error {
 	}
 	if at >= 0 {
 		d.Pos = toPos(e.CallStack[at].Pos)
+		var arg *starproto.ArgError
+		if errors.As(e, &arg) && innermost(e.CallStack, at) {
+			d.Pos = argPos(d.Pos, arg)
+		}
 	}
 	for i := len(e.CallStack) - 1; i >= 0; i-- {
 		if pos := toPos(e.CallStack[i].Pos); pos.IsValid() && i != at {
@@ -169,4 +174,55 @@ func errorsIn(err error) diag.ErrorList {
 		return diag.ErrorList{d}
 	}
 	return nil
+}
+
+// innermost reports whether frame at is the innermost frame of stack with a
+// position, so that an error raised by a built-in it called is about that
+// call's arguments.
+func innermost(stack starlark.CallStack, at int) bool {
+	for _, f := range stack[at+1:] {
+		if toPos(f.Pos).IsValid() {
+			return false
+		}
+	}
+	return true
+}
+
+// argPos returns the position of the argument that arg names in the call
+// whose opening parenthesis is at call, or call if it cannot be found.
+func argPos(call diag.Position, arg *starproto.ArgError) diag.Position {
+	if strings.HasPrefix(call.File, load.StdlibPrefix) {
+		return call
+	}
+	src, err := os.ReadFile(call.File)
+	if err != nil {
+		return call
+	}
+	f, err := fileOptions.Parse(call.File, src, 0)
+	if err != nil {
+		return call
+	}
+	found := call
+	syntax.Walk(f, func(n syntax.Node) bool {
+		c, ok := n.(*syntax.CallExpr)
+		if !ok || int(c.Lparen.Line) != call.Line || int(c.Lparen.Col) != call.Col {
+			return true
+		}
+		for i, a := range c.Args {
+			if b, ok := a.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
+				if id, ok := b.X.(*syntax.Ident); ok && arg.Name != "" && id.Name == arg.Name {
+					found = toPos(id.NamePos)
+					return false
+				}
+				continue
+			}
+			if arg.Name == "" && i == arg.Index {
+				start, _ := a.Span()
+				found = toPos(start)
+				return false
+			}
+		}
+		return false
+	})
+	return found
 }

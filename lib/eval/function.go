@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/starproto"
 	"go.starlark.net/starlark"
 )
 
@@ -60,7 +61,7 @@ func (f *Function) CallInternal(thread *starlark.Thread, args starlark.Tuple, kw
 	seen := make([]bool, len(params))
 	for i, a := range args {
 		if err := f.check(i, a); err != nil {
-			return nil, err
+			return nil, &starproto.ArgError{Index: i, Err: err}
 		}
 		seen[i] = true
 	}
@@ -68,13 +69,13 @@ func (f *Function) CallInternal(thread *starlark.Thread, args starlark.Tuple, kw
 		name := string(kv[0].(starlark.String))
 		i := f.param(name)
 		if i < 0 {
-			return nil, f.unknown(name)
+			return nil, &starproto.ArgError{Name: name, Err: f.unknown(name)}
 		}
 		if seen[i] {
-			return nil, fmt.Errorf("%s: got multiple values for parameter %s", f.Name(), name)
+			return nil, &starproto.ArgError{Name: name, Err: fmt.Errorf("%s: got multiple values for parameter %s", f.Name(), name)}
 		}
 		if err := f.check(i, kv[1]); err != nil {
-			return nil, err
+			return nil, &starproto.ArgError{Name: name, Err: err}
 		}
 		seen[i] = true
 	}

@@ -71,11 +71,11 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 		name := string(kv[0].(starlark.String))
 		fd := t.field(name)
 		if fd == nil {
-			return nil, t.unknownField(name)
+			return nil, &ArgError{Name: name, Err: t.unknownField(name)}
 		}
 		v, err := t.reg.convert(fd, kv[1])
 		if err != nil {
-			return nil, fmt.Errorf("%s: for field %s: %w", t.Name(), name, err)
+			return nil, &ArgError{Name: name, Err: fmt.Errorf("%s: for field %s: %w", t.Name(), name, err)}
 		}
 		fields[i], converted[i] = fd, starlark.Tuple{kv[0], v}
 	}
@@ -90,7 +90,8 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	// the fields one at a time.
 	for i, kv := range converted {
 		if _, ferr := starlark.Call(thread, t.inner, nil, []starlark.Tuple{kv}); ferr != nil {
-			return nil, fmt.Errorf("%s: for field %s: %s", t.Name(), kv[0].(starlark.String).GoString(), fieldError(fields[i], kv[1], ferr))
+			name := kv[0].(starlark.String).GoString()
+			return nil, &ArgError{Name: name, Err: fmt.Errorf("%s: for field %s: %s", t.Name(), name, fieldError(fields[i], kv[1], ferr))}
 		}
 	}
 	return nil, fmt.Errorf("%s: %s", t.Name(), CleanMessage(err.Error()))

@@ -253,3 +253,18 @@ func CleanMessage(msg string) string {
 	}
 	return strings.TrimSuffix(msg, ".")
 }
+
+// An ArgError is an error in one argument of a call: the keyword argument
+// called Name, or else the positional argument at Index. Error positions
+// point at the argument rather than at the call.
+type ArgError struct {
+	Name  string
+	Index int
+	Err   error
+}
+
+// Error returns the underlying error's message.
+func (e *ArgError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *ArgError) Unwrap() error { return e.Err }
