@@ -1,11 +1,3 @@
-// Package render turns built objects into manifest bytes: one canonical
-// encoder (sorted keys, two-space YAML or indented JSON, a trailing newline),
-// a fixed object order, and the output file layout. Kubernetes objects are
-// encoded by Kubernetes' own JSON marshalling of the k8s.io/api structs, so
-// Quantity, IntOrString and Time come out as Kubernetes expects; Envoy
-// resources go through protojson only to be decoded and re-encoded
-// canonically, so protojson's deliberately unstable bytes never reach a
-// manifest.
 package render
 
 import (
