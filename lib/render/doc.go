@@ -26,7 +26,7 @@
 // two-space indentation and no HTML escaping.
 //
 // Differential tests compare the encoders with those libraries on every
-// golden document, a table of tricky values
+// golden document, every example in both formats, a table of tricky values
 // and fuzzed input (FuzzYAML).
 //
 // The YAML is a function of the value, as yaml.v2's emitter writes it. It

@@ -10,6 +10,23 @@ func AppendJSON(dst []byte, n Node) []byte {
 	return append(appendJSONValue(dst, n.t, n.i, 0), '\n')
 }
 
+// appendJSONList appends items as a JSON array, indented at depth.
+func appendJSONList(dst []byte, items []Node, depth int) []byte {
+	if len(items) == 0 {
+		return append(dst, "[]"...)
+	}
+	dst = append(dst, '[')
+	for k, n := range items {
+		if k > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendNewline(dst, depth+1)
+		dst = appendJSONValue(dst, n.t, n.i, depth+1)
+	}
+	dst = appendNewline(dst, depth)
+	return append(dst, ']')
+}
+
 func appendJSONValue(dst []byte, t *tree, i uint32, depth int) []byte {
 	nd := &t.nodes[i]
 	switch nd.kind {

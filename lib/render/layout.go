@@ -62,11 +62,11 @@ func Manifests(out *build.Output, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Stream(trees, f)
+	return Stream(trees, f), nil
 }
 
-func objectTrees(objs []runtime.Object) ([]map[string]any, error) {
-	trees := make([]map[string]any, len(objs))
+func objectTrees(objs []runtime.Object) ([]Node, error) {
+	trees := make([]Node, len(objs))
 	for i, o := range objs {
 		t, err := Object(o)
 		if err != nil {
@@ -96,11 +96,7 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			data, err := Stream(trees, f)
-			if err != nil {
-				return nil, err
-			}
-			files[path.Join("kubernetes", ns, u.Name+"."+string(f))] = data
+			files[path.Join("kubernetes", ns, u.Name+"."+string(f))] = Stream(trees, f)
 		}
 		if len(u.Envoy) > 0 {
 			if prev := envoyOwner[u.Name]; prev != nil {
@@ -119,14 +115,8 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 
 // EnvoyList encodes Envoy resources as a list, ordered by type and name.
 func EnvoyList(resources []proto.Message, f Format) ([]byte, error) {
-	resources = slices.Clone(resources)
-	slices.SortStableFunc(resources, func(a, b proto.Message) int {
-		return cmp.Or(
-			strings.Compare(string(a.ProtoReflect().Descriptor().FullName()), string(b.ProtoReflect().Descriptor().FullName())),
-			strings.Compare(envoy.Name(a), envoy.Name(b)),
-		)
-	})
-	list := make([]any, len(resources))
+	resources = sortedEnvoy(resources)
+	list := make([]Node, len(resources))
 	for i, m := range resources {
 		t, err := EnvoyResource(m)
 		if err != nil {
@@ -134,5 +124,17 @@ func EnvoyList(resources []proto.Message, f Format) ([]byte, error) {
 		}
 		list[i] = t
 	}
-	return Encode(list, f)
+	return List(list, f), nil
+}
+
+// sortedEnvoy returns a copy of resources ordered by type and name.
+func sortedEnvoy(resources []proto.Message) []proto.Message {
+	resources = slices.Clone(resources)
+	slices.SortStableFunc(resources, func(a, b proto.Message) int {
+		return cmp.Or(
+			strings.Compare(string(a.ProtoReflect().Descriptor().FullName()), string(b.ProtoReflect().Descriptor().FullName())),
+			strings.Compare(envoy.Name(a), envoy.Name(b)),
+		)
+	})
+	return resources
 }

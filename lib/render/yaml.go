@@ -28,6 +28,25 @@ func AppendYAML(dst []byte, n Node) []byte {
 	return e.buf
 }
 
+// appendYAMLList appends the YAML document for a sequence of items.
+func appendYAMLList(dst []byte, items []Node) []byte {
+	e := newYAMLEmitter(dst)
+	if len(items) == 0 {
+		e.writeIndicator("[", true, true, false)
+		e.writeIndicator("]", false, false, false)
+	} else {
+		old := e.pushIndent(false, false)
+		for _, n := range items {
+			e.writeIndent()
+			e.writeIndicator("-", true, false, true)
+			e.node(n.t, n.i, false, false)
+		}
+		e.indent = old
+	}
+	e.writeIndent()
+	return e.buf
+}
+
 // yamlEmitter is the state of yaml_emitter_t that block output uses.
 type yamlEmitter struct {
 	buf        []byte

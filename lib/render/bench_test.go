@@ -1,0 +1,162 @@
+package render
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/svccfg/svccfg/lib/envoy"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/known/anypb"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// benchCase is an object of golden/home-srv and its JSON.
+type benchCase struct {
+	name  string
+	obj   runtime.Object // or
+	msg   proto.Message
+	json  []byte
+	isK8s bool
+}
+
+func benchCases(b *testing.B) []benchCase {
+	out := buildExamples(b)["home-srv"]
+	var cases []benchCase
+	for _, u := range out.Units {
+		for _, o := range u.Objects {
+			kind := o.GetObjectKind().GroupVersionKind().Kind
+			if kind != "Deployment" && kind != "Service" {
+				continue
+			}
+			data, err := json.Marshal(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cases = append(cases, benchCase{name: kind, obj: o, json: data, isK8s: true})
+		}
+		for _, m := range u.Envoy {
+			if m.ProtoReflect().Descriptor().Name() != "Cluster" {
+				continue
+			}
+			a, err := anypb.New(m)
+			if err != nil {
+				b.Fatal(err)
+			}
+			data, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: protoregistry.GlobalTypes}.Marshal(a)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cases = append(cases, benchCase{name: "EnvoyCluster_" + envoy.Name(m), msg: m, json: data})
+		}
+	}
+	if len(cases) != 3 {
+		b.Fatalf("home-srv has %d Deployments, Services and Envoy Clusters, want 3", len(cases))
+	}
+	return cases
+}
+
+// BenchmarkEncode times what the new encoder replaced: from an object's
+// JSON to its YAML or JSON manifest, the old way (encoding/json decoding,
+// then sigs.k8s.io/yaml or json.Encoder) and the new (ParseJSON, then
+// AppendYAML or AppendJSON).
+func BenchmarkEncode(b *testing.B) {
+	for _, c := range benchCases(b) {
+		for _, f := range []Format{YAML, JSON} {
+			b.Run(c.name+"/"+string(f)+"/old", func(b *testing.B) {
+				b.SetBytes(int64(len(c.json)))
+				for b.Loop() {
+					tree, err := decodeJSON(c.json)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := oldEncode(tree, f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run(c.name+"/"+string(f)+"/new", func(b *testing.B) {
+				b.SetBytes(int64(len(c.json)))
+				var buf []byte
+				for b.Loop() {
+					n, err := ParseJSON(c.json)
+					if err != nil {
+						b.Fatal(err)
+					}
+					buf = appendEncoded(buf[:0], n, f)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkEncodeObject times the whole of rendering one object as YAML,
+// Kubernetes' or protojson's marshalling included.
+func BenchmarkEncodeObject(b *testing.B) {
+	for _, c := range benchCases(b) {
+		b.Run(c.name+"/old", func(b *testing.B) {
+			for b.Loop() {
+				var tree map[string]any
+				var err error
+				if c.isK8s {
+					tree, err = oldObject(c.obj)
+				} else {
+					tree, err = oldEnvoyResource(c.msg)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := oldYAML(tree); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/new", func(b *testing.B) {
+			for b.Loop() {
+				var n Node
+				var err error
+				if c.isK8s {
+					n, err = Object(c.obj)
+				} else {
+					n, err = EnvoyResource(c.msg)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				Encode(n, YAML)
+			}
+		})
+	}
+}
+
+// BenchmarkParseJSON and BenchmarkAppendYAML time the two halves of the
+// new encoder.
+func BenchmarkParseJSON(b *testing.B) {
+	for _, c := range benchCases(b) {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.json)))
+			for b.Loop() {
+				if _, err := ParseJSON(c.json); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkAppendYAML(b *testing.B) {
+	for _, c := range benchCases(b) {
+		n, err := ParseJSON(c.json)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.json)))
+			var buf []byte
+			for b.Loop() {
+				buf = AppendYAML(buf[:0], n)
+			}
+		})
+	}
+}
