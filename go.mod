@@ -14,7 +14,10 @@ module github.com/svccfg/svccfg
 //   google.golang.org/protobuf: protoreflect, dynamicpb, protojson (Envoy only).
 //   github.com/bufbuild/protocompile: compiles k8s .proto files in `make generate`
 //     without a protoc binary.
-//   github.com/spf13/cobra: the CLI.  sigs.k8s.io/yaml: YAML as Kubernetes writes it.
+//   github.com/spf13/cobra: the CLI.
+//   sigs.k8s.io/yaml: reads svccfg.yaml; it and go.yaml.in/yaml/v2 v2.4.4 (in
+//     tests) are YAML as Kubernetes writes it, which lib/render's own encoder
+//     must match byte for byte.
 //   github.com/rogpeppe/go-internal: testscript and diff for tests.
 
 go 1.26.0
@@ -27,6 +30,7 @@ require (
 	github.com/spf13/cobra v1.10.2
 	github.com/stripe/skycfg v0.4.0
 	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
+	go.yaml.in/yaml/v2 v2.4.4
 	go.yaml.in/yaml/v3 v3.0.4
 	google.golang.org/protobuf v1.36.12
 	k8s.io/api v0.37.2
@@ -48,7 +52,6 @@ require (
 	github.com/planetscale/vtprotobuf v0.6.1-0.20240319094008-0393e58bdf10 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
-	go.yaml.in/yaml/v2 v2.4.4 // indirect
 	golang.org/x/net v0.58.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect

@@ -56,11 +56,11 @@ func Manifests(out *build.Output, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Stream(trees, f)
+	return Stream(trees, f), nil
 }
 
-func objectTrees(objs []build.Object) ([]map[string]any, error) {
-	trees := make([]map[string]any, len(objs))
+func objectTrees(objs []build.Object) ([]Node, error) {
+	trees := make([]Node, len(objs))
 	for i, o := range objs {
 		t, err := Object(o.JSON)
 		if err != nil {
@@ -134,7 +134,7 @@ func outputFiles(out *build.Output, f Format) ([]fileSpec, error) {
 				if err != nil {
 					return nil, err
 				}
-				return Stream(trees, f)
+				return Stream(trees, f), nil
 			}})
 		}
 		if len(u.Envoy) > 0 {
@@ -175,7 +175,7 @@ func EnvoyList(resources []build.Resource, f Format) ([]byte, error) {
 	slices.SortStableFunc(resources, func(a, b build.Resource) int {
 		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
 	})
-	list := make([]any, len(resources))
+	list := make([]Node, len(resources))
 	for i, m := range resources {
 		t, err := EnvoyResource(m.JSON)
 		if err != nil {
@@ -183,5 +183,5 @@ func EnvoyList(resources []build.Resource, f Format) ([]byte, error) {
 		}
 		list[i] = t
 	}
-	return Encode(list, f)
+	return List(list, f), nil
 }

@@ -1,19 +1,7 @@
-// Package render turns built objects into manifest bytes: one canonical
-// encoder (sorted keys, two-space YAML or indented JSON, a trailing newline),
-// a fixed object order, and the output file layout. Kubernetes objects are
-// encoded by Kubernetes' own JSON marshalling of the k8s.io/api structs, so
-// Quantity, IntOrString and Time come out as Kubernetes expects; Envoy
-// resources go through protojson only to be decoded and re-encoded
-// canonically, so protojson's deliberately unstable bytes never reach a
-// manifest.
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Format is an output encoding.
@@ -36,68 +24,72 @@ func ParseFormat(s string) (Format, error) {
 
 // Object returns the canonical tree of a Kubernetes object, from its JSON as
 // Kubernetes encodes it, without status, which the cluster owns.
-func Object(data []byte) (map[string]any, error) {
-	tree, err := decode(data)
+func Object(data []byte) (Node, error) {
+	n, err := ParseJSON(data)
 	if err != nil {
-		return nil, err
+		return Node{}, err
 	}
-	delete(tree, "status")
-	return tree, nil
+	n.Delete("status")
+	return n, nil
 }
 
 // EnvoyResource returns the canonical tree of an Envoy resource, from its
-// protojson encoding as an Any.
-func EnvoyResource(data []byte) (map[string]any, error) {
-	return decode(data)
+// protojson encoding as an Any (with its "@type" and fields named as in the
+// .proto files).
+func EnvoyResource(data []byte) (Node, error) {
+	return ParseJSON(data)
 }
 
-func decode(data []byte) (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var tree map[string]any
-	if err := d.Decode(&tree); err != nil {
-		return nil, err
-	}
-	return tree, nil
+// Encode encodes a tree in format f: YAML with keys in yaml.v2's order
+// and two-space indentation, or JSON with keys in byte order, two-space
+// indentation and no HTML escaping; both end in a newline.
+func Encode(n Node, f Format) []byte {
+	return appendEncoded(make([]byte, 0, sizeHint(n)), n, f)
 }
 
-// Encode encodes a tree in format f: YAML with sorted keys and two-space
-// indentation, or JSON with sorted keys, two-space indentation and no HTML
-// escaping; both end in a newline.
-func Encode(tree any, f Format) ([]byte, error) {
+// sizeHint guesses the size of n's encoding: a little more than its
+// input's.
+func sizeHint(n Node) int {
+	return len(n.t.src) + len(n.t.src)/4 + 64
+}
+
+func appendEncoded(dst []byte, n Node, f Format) []byte {
 	if f == JSON {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(tree); err != nil {
-			return nil, err
-		}
-		return buf.Bytes(), nil
+		return AppendJSON(dst, n)
 	}
-	return yaml.Marshal(tree)
+	return AppendYAML(dst, n)
+}
+
+// List encodes trees as a list: a YAML sequence, or a JSON array.
+func List(trees []Node, f Format) []byte {
+	size := 0
+	for _, n := range trees {
+		size += sizeHint(n)
+	}
+	if f == JSON {
+		return append(appendJSONList(make([]byte, 0, size), trees, 0), '\n')
+	}
+	return appendYAMLList(make([]byte, 0, size), trees)
 }
 
 // Stream encodes Kubernetes object trees as one document: a YAML stream
 // separated by "---" lines, or a JSON v1 List, as `kubectl apply -f -` takes.
-func Stream(trees []map[string]any, f Format) ([]byte, error) {
-	if f == JSON {
-		items := make([]any, len(trees))
-		for i, t := range trees {
-			items[i] = t
-		}
-		return Encode(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}, JSON)
+func Stream(trees []Node, f Format) []byte {
+	size := 0
+	for _, n := range trees {
+		size += sizeHint(n)
 	}
-	var buf bytes.Buffer
+	buf := make([]byte, 0, size)
+	if f == JSON {
+		buf = append(buf, "{\n  \"apiVersion\": \"v1\",\n  \"items\": "...)
+		buf = appendJSONList(buf, trees, 1)
+		return append(buf, ",\n  \"kind\": \"List\"\n}\n"...)
+	}
 	for i, t := range trees {
 		if i > 0 {
-			buf.WriteString("---\n")
+			buf = append(buf, "---\n"...)
 		}
-		data, err := Encode(t, YAML)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(data)
+		buf = AppendYAML(buf, t)
 	}
-	return buf.Bytes(), nil
+	return buf
 }

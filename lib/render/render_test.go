@@ -108,10 +108,7 @@ func TestStarlarkMatchesGo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := render.Stream([]map[string]any{tree}, f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := render.Stream([]render.Node{tree}, f)
 		if string(got) != string(want) {
 			t.Errorf("%s: Starlark Deployment renders as\n%s\nwant (from Go)\n%s", f, got, want)
 		}
@@ -119,7 +116,10 @@ func TestStarlarkMatchesGo(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
-	tree := map[string]any{"b": "<&>", "a": []any{1, "x: y"}, "c": map[string]any{}}
+	tree, err := render.ParseJSON([]byte(`{"b": "<&>", "a": [1, "x: y"], "c": {}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, test := range []struct {
 		f    render.Format
 		want string
@@ -127,12 +127,70 @@ func TestEncode(t *testing.T) {
 		{render.YAML, "a:\n- 1\n- 'x: y'\nb: <&>\nc: {}\n"},
 		{render.JSON, "{\n  \"a\": [\n    1,\n    \"x: y\"\n  ],\n  \"b\": \"<&>\",\n  \"c\": {}\n}\n"},
 	} {
-		got, err := render.Encode(tree, test.f)
+		if got := render.Encode(tree, test.f); string(got) != test.want {
+			t.Errorf("Encode(tree, %s) = %q, want %q", test.f, got, test.want)
+		}
+	}
+}
+
+func TestStream(t *testing.T) {
+	var trees []render.Node
+	for _, s := range []string{`{"kind": "A"}`, `{"kind": "B", "x": [1]}`} {
+		n, err := render.ParseJSON([]byte(s))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(got) != test.want {
-			t.Errorf("Encode(%v, %s) = %q, want %q", tree, test.f, got, test.want)
+		trees = append(trees, n)
+	}
+	for _, test := range []struct {
+		f    render.Format
+		want string
+	}{
+		{render.YAML, "kind: A\n---\nkind: B\nx:\n- 1\n"},
+		{render.JSON, `{
+  "apiVersion": "v1",
+  "items": [
+    {
+      "kind": "A"
+    },
+    {
+      "kind": "B",
+      "x": [
+        1
+      ]
+    }
+  ],
+  "kind": "List"
+}
+`},
+	} {
+		if got := render.Stream(trees, test.f); string(got) != test.want {
+			t.Errorf("Stream(trees, %s) = %q, want %q", test.f, got, test.want)
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	var trees []render.Node
+	for _, s := range []string{`{"@type": "A", "b": [{}]}`, `"x"`} {
+		n, err := render.ParseJSON([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		trees = append(trees, n)
+	}
+	for _, test := range []struct {
+		trees []render.Node
+		f     render.Format
+		want  string
+	}{
+		{trees, render.YAML, "- '@type': A\n  b:\n  - {}\n- x\n"},
+		{trees, render.JSON, "[\n  {\n    \"@type\": \"A\",\n    \"b\": [\n      {}\n    ]\n  },\n  \"x\"\n]\n"},
+		{nil, render.YAML, "[]\n"},
+		{nil, render.JSON, "[]\n"},
+	} {
+		if got := render.List(test.trees, test.f); string(got) != test.want {
+			t.Errorf("List(%d trees, %s) = %q, want %q", len(test.trees), test.f, got, test.want)
 		}
 	}
 }
@@ -147,11 +205,11 @@ func TestObjectDropsStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := tree["status"]; ok {
-		t.Errorf("Object(Service) = %v, want no status", tree)
+	if _, ok := tree.Get("status"); ok {
+		t.Errorf("Object(Service) = %s, want no status", render.Encode(tree, render.JSON))
 	}
-	if _, ok := tree["metadata"].(map[string]any)["creationTimestamp"]; ok {
-		t.Errorf("Object(Service) = %v, want no creationTimestamp", tree)
+	if md, _ := tree.Get("metadata"); md.Len() != 1 {
+		t.Errorf("Object(Service) = %s, want only a name in metadata", render.Encode(tree, render.JSON))
 	}
 }
 
