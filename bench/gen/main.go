@@ -36,7 +36,6 @@ const config = `vars:
   namespace: services
 `
 
-
 const common = `load("@stdlib//einhorn.star", "einhorn")
 
 REGISTRY = "registry.example.com"
