@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/svccfg
 EXAMPLES  := $(sort $(wildcard examples/*/))
 
-.PHONY: all build examples test golden generate lint tidy determinism check clean bench
+.PHONY: all build examples test golden generate lint tidy determinism check e2e clean bench
 
 all: build
 
@@ -47,6 +47,14 @@ determinism: build
 	  diff -r $$tmp/a $$tmp/b && diff -r $$tmp/a $$tmp/c && rm -rf $$tmp && echo 'determinism: identical output from three directories'
 
 check: lint tidy test determinism
+
+# Real-cluster tests, not part of check: build etcd and kube-apiserver from the
+# Go module proxy (about 10 minutes the first time, then cached outside the
+# repository), then run the tests, each of which starts and stops its own
+# control plane on 127.0.0.1 with hack/cluster.sh.
+e2e:
+	hack/cluster.sh build
+	SVCCFG_E2E=1 $(GO) test -count=1 ./e2e/...
 
 clean:
 	rm -rf bin
