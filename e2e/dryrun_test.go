@@ -180,7 +180,7 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 		}
 		for _, unit := range out.Units {
 			for _, obj := range unit.Objects {
-				examples[e.Name()] = append(examples[e.Name()], toUnstructured(t, obj))
+				examples[e.Name()] = append(examples[e.Name()], fromJSON(t, obj.JSON))
 			}
 		}
 	}
@@ -188,6 +188,19 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 		t.Fatal("no examples with Kubernetes objects")
 	}
 	return examples
+}
+
+// fromJSON decodes an object as the build encoded it into what the dynamic
+// client sends, without status, which belongs to the cluster (as in
+// lib/render).
+func fromJSON(t *testing.T, data []byte) *unstructured.Unstructured {
+	t.Helper()
+	var u unstructured.Unstructured
+	if err := u.UnmarshalJSON(data); err != nil {
+		t.Fatal(err)
+	}
+	delete(u.Object, "status")
+	return &u
 }
 
 // toUnstructured converts a typed object into what the dynamic client sends,
