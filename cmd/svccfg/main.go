@@ -5,13 +5,30 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/diag"
 )
 
-func main() { os.Exit(Main()) }
+func main() {
+	tuneGC()
+	os.Exit(Main())
+}
+
+// tuneGC trades memory for speed unless GOGC or GOMEMLIMIT say otherwise:
+// a build allocates heavily but keeps little, so collecting when the heap
+// has grown fivefold, within a soft limit of 256 MiB, halves the time spent
+// in the collector on large trees while keeping peak memory bounded.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
+}
 
 //go:embed doc.go
 var docSource string
