@@ -16,13 +16,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	goruntime "runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/svccfg/svccfg/internal/parallel"
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/envoy"
 	"github.com/svccfg/svccfg/lib/eval"
@@ -114,10 +112,11 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	defer cancel(nil)
 	stop := watchMemory(evalCtx, cancel, limit)
 	outs := make([]jobOutput, len(jobs))
-	parallel(len(jobs), func(i int) {
+	parallel.Do(len(jobs), 0, func(i int) error {
 		if evalCtx.Err() == nil { // after a cancellation, report only the files it stopped
 			outs[i] = b.run(evalCtx, jobs[i])
 		}
+		return nil
 	})
 	stop()
 	if err := ctx.Err(); err != nil {
@@ -218,22 +217,6 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 		cache.put(key, &out, j.ev.Deps(j.file))
 	}
 	return out
-}
-
-// parallel calls f(0) ... f(n-1) on GOMAXPROCS goroutines.
-func parallel(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, goruntime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 func appendError(list diag.ErrorList, err error) diag.ErrorList {

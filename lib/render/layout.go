@@ -3,6 +3,7 @@ package render
 import (
 	"cmp"
 	"fmt"
+	"github.com/svccfg/svccfg/internal/parallel"
 	"path"
 	"slices"
 	"strings"
@@ -81,7 +82,7 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 		return nil, err
 	}
 	data := make([][]byte, len(specs))
-	err = parallel(len(specs), func(i int) error {
+	err = parallel.Do(len(specs), 0, func(i int) error {
 		var err error
 		data[i], err = specs[i].encode()
 		return err

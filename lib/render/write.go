@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/svccfg/svccfg/internal/parallel"
 	"io/fs"
 	"maps"
 	"os"
@@ -11,7 +12,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -36,7 +36,7 @@ func WriteDir(dir string, files map[string][]byte) error {
 // writeTree writes specs under dir in two phases, as WriteDir describes.
 func writeTree(dir string, specs []fileSpec) error {
 	temps := make([]string, len(specs)) // "" where the file is unchanged
-	err := parallel(len(specs), func(i int) error {
+	err := parallel.Do(len(specs), 2*runtime.GOMAXPROCS(0), func(i int) error {
 		data, err := specs[i].encode()
 		if err != nil {
 			return err
@@ -96,29 +96,6 @@ func writeTemp(path string, data []byte) (string, error) {
 		return "", err
 	}
 	return tmp, nil
-}
-
-// parallel calls f(0) ... f(n-1) on a few goroutines and returns their
-// errors, joined in order of i.
-func parallel(n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(n, 2*runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				errs[i] = f(i)
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(slices.DeleteFunc(errs, func(e error) bool { return e == nil })...)
 }
 
 // removeStale removes the manifest files under dir/sub that files does not
