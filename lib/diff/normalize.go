@@ -16,9 +16,9 @@ const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 // the same on both sides, [RedactedBefore] and [RedactedAfter] for one
 // that changes.
 const (
-	Redacted       = "*** (redacted)"
-	RedactedBefore = "*** (redacted, before)"
-	RedactedAfter  = "*** (redacted, after)"
+	Redacted       = "<redacted>"
+	RedactedBefore = "<redacted, before>"
+	RedactedAfter  = "<redacted, after>"
 )
 
 // serverManaged lists the metadata fields the server manages.
