@@ -42,9 +42,16 @@ the change touches.
 Usage:
 
 	svccfg build [flags] PATH...
+	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
 	svccfg version
 
-Exit status: 0 on success; 1 for configuration errors; 2 for usage errors.
+svccfg diff compares the Kubernetes objects with the live cluster through
+server-side apply dry runs and prints a unified diff of each object that
+would change, then "N to create, N to change, N unchanged".
+
+Exit status: 0 on success (for diff: no differences); 1 for configuration
+errors, or differences found by diff; 2 for usage errors and failures to
+reach or use the cluster.
 Errors are printed as path:line:col: message, with the Starlark call chain on
 tab-indented lines below.
 */

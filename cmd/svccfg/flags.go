@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diff"
 	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/render"
 )
@@ -22,6 +23,10 @@ const (
 	flagCache    = "cache"
 	flagOutDir   = "out-dir"
 	flagFormat   = "format"
+
+	flagKubeconfig  = "kubeconfig"
+	flagContext     = "context"
+	flagConcurrency = "concurrency"
 )
 
 // addEvalFlags adds the flags that control evaluation.
@@ -88,4 +93,31 @@ func outputFlags(cmd *cobra.Command) (dir string, format render.Format, err erro
 		return "", "", usageError{fmt.Errorf("--%s: %w", flagFormat, err)}
 	}
 	return dir, format, nil
+}
+
+// addClusterFlags adds the flags that choose the cluster and how it is used.
+func addClusterFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.String(flagKubeconfig, "", "the kubeconfig `file` (default $KUBECONFIG, else ~/.kube/config)")
+	f.String(flagContext, "", "the kubeconfig `context` to use (default its current context)")
+	f.Int(flagConcurrency, diff.DefaultConcurrency, "compare at most `n` objects with the cluster at once")
+}
+
+// clusterOptions are the values of the cluster flags.
+type clusterOptions struct {
+	kubeconfig, context string
+	concurrency         int
+}
+
+// clusterFlags returns the values of cmd's cluster flags.
+func clusterFlags(cmd *cobra.Command) (clusterOptions, error) {
+	f := cmd.Flags()
+	var o clusterOptions
+	o.kubeconfig, _ = f.GetString(flagKubeconfig)
+	o.context, _ = f.GetString(flagContext)
+	o.concurrency, _ = f.GetInt(flagConcurrency)
+	if o.concurrency <= 0 {
+		return o, usageErrorf("--%s must be greater than 0, got %d", flagConcurrency, o.concurrency)
+	}
+	return o, nil
 }

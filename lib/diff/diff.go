@@ -1,0 +1,195 @@
+package diff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/render"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+)
+
+// FieldManager is the field manager svccfg applies as.
+const FieldManager = "svccfg"
+
+// Defaults of [Options].
+const (
+	DefaultConcurrency = 8
+	DefaultTimeout     = 30 * time.Second
+)
+
+// Options configures [Differ.Diff].
+type Options struct {
+	// Concurrency bounds the objects compared at once; 0 means
+	// DefaultConcurrency.
+	Concurrency int
+	// Timeout bounds the whole comparison, retries included; 0 means
+	// DefaultTimeout.
+	Timeout time.Duration
+}
+
+// A Differ compares objects with one cluster.
+type Differ struct {
+	config  *rest.Config
+	dynamic dynamic.Interface
+}
+
+// New returns a Differ for the cluster of cfg.
+func New(cfg *rest.Config) (*Differ, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, &Error{Class: Kubeconfig, Err: err}
+	}
+	return &Differ{config: cfg, dynamic: dyn}, nil
+}
+
+// Diff compares objs with the cluster and returns the result in install
+// order (see [render.SortObjects]). It returns an [*Error] if any object
+// could not be compared, and no result then.
+func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*Result, error) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	objs = slices.Clone(objs)
+	render.SortObjects(objs)
+	mapper, err := d.mapper(ctx, opts.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	changes := make([]Change, len(objs))
+	errs := make([]error, len(objs))
+	// The first failure stops the others; their errors, which that caused,
+	// are not reported.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	sem := make(chan struct{}, opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, obj := range objs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			change, err := d.compare(ctx, mapper, obj)
+			if err != nil && errors.Is(ctx.Err(), context.Canceled) {
+				return // stopped by another object's failure
+			}
+			changes[i], errs[i] = change, err
+			if err != nil {
+				stop()
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); errors.Is(err, context.Canceled) {
+		return nil, &Error{Class: Timeout, Err: err} // cancelled from outside
+	}
+	return newResult(changes), nil
+}
+
+// mapper discovers the cluster's resources, once per run, retrying
+// transient failures.
+func (d *Differ) mapper(ctx context.Context, timeout time.Duration) (meta.RESTMapper, error) {
+	cfg := rest.CopyConfig(d.config)
+	cfg.Timeout = timeout // the discovery client does not take a context
+	client, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, &Error{Class: Kubeconfig, Err: err}
+	}
+	var groups []*restmapper.APIGroupResources
+	err = retry(ctx, func() error {
+		groups, err = restmapper.GetAPIGroupResources(client)
+		if err == nil || ctx.Err() == nil {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	})
+	if err != nil {
+		return nil, &Error{Class: classify(err), Err: fmt.Errorf("discovering the cluster's resources: %w", err)}
+	}
+	return restmapper.NewDiscoveryRESTMapper(groups), nil
+}
+
+// compare compares one object with the cluster.
+func (d *Differ) compare(ctx context.Context, mapper meta.RESTMapper, obj build.Object) (Change, error) {
+	id := ID(obj)
+	fail := func(err error) (Change, error) {
+		return Change{}, &Error{Class: classify(err), Object: id, Err: err}
+	}
+	var u unstructured.Unstructured
+	if err := u.UnmarshalJSON(obj.JSON); err != nil {
+		return Change{}, fmt.Errorf("%s: %w", id, err) // a bug in the build: not a cluster error
+	}
+	delete(u.Object, "status")
+	r, err := d.resource(mapper, &u)
+	if err != nil {
+		return fail(err)
+	}
+	var live, applied *unstructured.Unstructured
+	err = retry(ctx, func() (err error) {
+		live, err = r.Get(ctx, u.GetName(), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			live, err = nil, nil
+		}
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	err = retry(ctx, func() (err error) {
+		applied, err = r.Apply(ctx, u.GetName(), &u, metav1.ApplyOptions{
+			FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll},
+		})
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return newChange(obj, live, applied)
+}
+
+// resource returns the client for u's resource.
+func (d *Differ) resource(mapper meta.RESTMapper, u *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
+	gvk := u.GroupVersionKind()
+	m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return nil, err
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return d.dynamic.Resource(m.Resource).Namespace(u.GetNamespace()), nil
+	}
+	return d.dynamic.Resource(m.Resource), nil
+}
+
+// ID names obj as group/version/Kind/namespace/name ("v1/Secret/ns/name" in
+// the core group; no namespace segment for cluster-scoped objects).
+func ID(obj build.Object) string {
+	gv, _ := schema.ParseGroupVersion(obj.APIVersion)
+	id := gv.String() + "/" + obj.Kind
+	if obj.Namespace != "" {
+		id += "/" + obj.Namespace
+	}
+	return id + "/" + obj.Name
+}
