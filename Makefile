@@ -46,9 +46,11 @@ determinism: build
 	  (cd / && $(CURDIR)/$(BIN) build -o $$tmp/c $(addprefix $(CURDIR)/,$(EXAMPLES))) && \
 	  diff -r $$tmp/a $$tmp/b && diff -r $$tmp/a $$tmp/c && rm -rf $$tmp && echo 'determinism: identical output from three directories'
 
-check: lint tidy test determinism
+# Everything: static checks, unit and CLI tests, goldens and determinism,
+# and the real-cluster tests.
+check: lint tidy test determinism e2e
 
-# Real-cluster tests, not part of check: build etcd and kube-apiserver from the
+# Real-cluster tests: build etcd and kube-apiserver from the
 # Go module proxy (about 10 minutes the first time, then cached outside the
 # repository), then run the tests, each of which starts and stops its own
 # control plane on 127.0.0.1 with hack/cluster.sh.
