@@ -50,15 +50,7 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	opts, err := buildOptions(cmd, cwd)
-	if err != nil {
-		return err
-	}
-	out, err := build.Build(cmd.Context(), args, opts)
+	out, _, err := buildPaths(cmd, args)
 	if err != nil {
 		return err
 	}
@@ -86,4 +78,19 @@ func needPaths(cmd *cobra.Command, args []string) error {
 		return usageErrorf("missing PATH: a .star file or a directory (see %s --help)", cmd.CommandPath())
 	}
 	return nil
+}
+
+// buildPaths builds the configuration at paths with the options that cmd's
+// evaluation flags set.
+func buildPaths(cmd *cobra.Command, paths []string) (*build.Output, build.Options, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, build.Options{}, systemError{err}
+	}
+	opts, err := buildOptions(cmd, cwd)
+	if err != nil {
+		return nil, opts, err
+	}
+	out, err := build.Build(cmd.Context(), paths, opts)
+	return out, opts, err
 }

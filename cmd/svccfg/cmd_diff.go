@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -58,15 +57,7 @@ func runDiff(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	opts, err := buildOptions(cmd, cwd)
-	if err != nil {
-		return err
-	}
-	out, err := build.Build(cmd.Context(), args, opts)
+	out, opts, err := buildPaths(cmd, args)
 	if err != nil {
 		return err
 	}
