@@ -195,7 +195,7 @@ func TestErrors(t *testing.T) {
 		{`service(` + base + `, command = ["a", 1])`, `main.star:4:65: service: for parameter command: at index 1: got int, want string`},
 		{`service(` + base + `, command = "run")`, `main.star:4:65: service: for parameter command: got string, want list of string or Command or None`},
 		{`service(` + base + `, env = {"A": 1})`, `main.star:4:65: service: for parameter env: for key "A": got int, want string`},
-		{`service(` + base + `, cpu = "4")`, `main.star:4:65: service: for parameter cpu: got string, want Quantity or None`},
+		{`service(` + base + `, cpu = "4")`, `main.star:4:65: service: for parameter cpu: got string, want Quantity or None (write quantities with kube.cores, kube.millicores, kube.gigabytes or kube.megabytes)`},
 		{`service(` + base + `, replicas = -1)`, "main.star:4:19: service: for parameter replicas: got -1, want at least 0\n\t@stdlib//service.star:"},
 		{`service(` + base + `, port = 70000)`, "main.star:4:19: service: for parameter port: got 70000, want a port number (1 to 65535)\n\t@stdlib//service.star:"},
 		{`service(name = "API", owner = "o", image = "i:1")`, `main.star:4:19: service: for parameter name: "API" is not a valid name`},
