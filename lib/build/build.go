@@ -51,6 +51,9 @@ type Output struct {
 	// Files is the number of configuration files built, and Cached the
 	// number of them whose results came from the cache.
 	Files, Cached int
+	// ConfigSets are the names of the config sets built (one per config
+	// root), sorted; every object carries one in its [ConfigSetLabel] label.
+	ConfigSets []string
 }
 
 // A Unit is the output of one service or job: the objects written to one
@@ -88,22 +91,26 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
+	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), configSets: make(map[string]string), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var jobs []job
+	var sets []string
 	done := make(map[string]bool) // files named by more than one PATH are built once
 	for _, p := range paths {
 		files, root, err := b.files(p)
 		if err != nil {
 			return nil, err
 		}
-		ev, err := b.evaluator(root)
+		ev, set, err := b.evaluator(root)
 		if err != nil {
 			return nil, err
+		}
+		if !slices.Contains(sets, set) {
+			sets = append(sets, set)
 		}
 		for _, f := range files {
 			if !done[f] {
 				done[f] = true
-				jobs = append(jobs, job{file: f, ev: ev})
+				jobs = append(jobs, job{file: f, ev: ev, configSet: set})
 			}
 		}
 	}
@@ -140,7 +147,8 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	out := &Output{Files: len(jobs)}
+	slices.Sort(sets)
+	out := &Output{Files: len(jobs), ConfigSets: sets}
 	for _, o := range outs {
 		if o.cached {
 			out.Cached++
@@ -157,8 +165,9 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 
 // A job is one configuration file to evaluate.
 type job struct {
-	file string
-	ev   *eval.Evaluator
+	file      string
+	ev        *eval.Evaluator
+	configSet string
 }
 
 // jobOutput is what evaluating and converting one file produced.
@@ -191,7 +200,7 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 	cache := b.opts.Cache
 	if cache != nil {
 		var err error
-		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps()); err != nil {
+		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps(), j.configSet); err != nil {
 			cache = nil // unreadable: let the evaluation report it
 		} else if cached, ok := cache.get(key); ok {
 			cached.cached = true
@@ -206,7 +215,7 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 
 	ns := j.ev.Vars()["namespace"]
 	for _, r := range results {
-		items, err := convert(r, ns)
+		items, err := convert(r, ns, j.configSet)
 		if err != nil {
 			out.err = err
 			return out
@@ -237,6 +246,7 @@ type builder struct {
 	opts       Options
 	std        *eval.Stdlib
 	evaluators map[string]*eval.Evaluator // by config root
+	configSets map[string]string          // by config root
 	units      map[unitKey]*Unit
 	seen       map[string]diag.Position // object and resource identities
 }
@@ -305,13 +315,19 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func (b *builder) evaluator(root string) (*eval.Evaluator, error) {
+// evaluator returns the evaluator of the config root and the name of its
+// config set.
+func (b *builder) evaluator(root string) (*eval.Evaluator, string, error) {
 	if ev, ok := b.evaluators[root]; ok {
-		return ev, nil
+		return ev, b.configSets[root], nil
 	}
 	cfg, err := readConfig(root)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	set, err := configSet(root, cfg)
+	if err != nil {
+		return nil, "", err
 	}
 	ev := eval.New(b.std, root, eval.Options{
 		Vars:     vars(cfg, b.opts.Vars),
@@ -320,11 +336,14 @@ func (b *builder) evaluator(root string) (*eval.Evaluator, error) {
 		Cwd:      b.opts.Cwd,
 	})
 	b.evaluators[root] = ev
-	return ev, nil
+	b.configSets[root] = set
+	return ev, set, nil
 }
 
-// convert converts and checks what one result of main holds.
-func convert(r eval.Result, defaultNamespace string) ([]item, error) {
+// convert converts and checks what one result of main holds, and labels
+// every Kubernetes object with [ManagedByLabel] and [ConfigSetLabel]
+// (configSet), whether the stdlib or a raw proto message made it.
+func convert(r eval.Result, defaultNamespace, configSet string) ([]item, error) {
 	what := "main"
 	if r.Kind != "" {
 		what = fmt.Sprintf("%s %q", r.Kind, r.Name)
@@ -364,6 +383,13 @@ func convert(r eval.Result, defaultNamespace string) ([]item, error) {
 				return nil, fail("%s %q: %q is not a valid namespace: %s", kind.GVK.Kind, acc.GetName(), ns, strings.Join(problems, "; "))
 			}
 		}
+		labels := acc.GetLabels()
+		if labels == nil {
+			labels = make(map[string]string)
+		}
+		labels[ManagedByLabel] = ManagedBy
+		labels[ConfigSetLabel] = configSet
+		acc.SetLabels(labels)
 		key := unitKey{r.Namespace, r.Name}
 		if r.Kind == "" {
 			key = unitKey{acc.GetNamespace(), acc.GetName()}

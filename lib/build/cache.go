@@ -77,15 +77,16 @@ func (c *Cache) hash(path string) ([32]byte, error) {
 	return h, nil
 }
 
-// key returns the key of the evaluation of file with vars and maxSteps.
-func (c *Cache) key(file string, vars map[string]string, maxSteps uint64) ([32]byte, error) {
+// key returns the key of the evaluation of file with vars and maxSteps, in
+// the config set configSet.
+func (c *Cache) key(file string, vars map[string]string, maxSteps uint64, configSet string) ([32]byte, error) {
 	content, err := c.hash(file)
 	if err != nil {
 		return [32]byte{}, err
 	}
 	h := sha256.New()
 	h.Write(c.salt[:])
-	fmt.Fprintf(h, "%q %x %d\n", file, content, maxSteps)
+	fmt.Fprintf(h, "%q %x %d %q\n", file, content, maxSteps, configSet)
 	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		fmt.Fprintf(h, "%q=%q\n", k, vars[k])
 	}

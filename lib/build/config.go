@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // ConfigFile is the name of the optional file that marks a config root and
@@ -30,6 +32,39 @@ var DefaultVars = map[string]string{
 type Config struct {
 	// Vars are default values of ctx.vars; --var overrides them.
 	Vars map[string]string `json:"vars,omitempty"`
+	// ConfigSet names the config set, the value of the [ConfigSetLabel]
+	// label on every object; empty means the base name of the config root.
+	ConfigSet string `json:"config_set,omitempty"`
+}
+
+// The labels on every Kubernetes object svccfg renders: [ManagedByLabel]
+// is [ManagedBy], and [ConfigSetLabel] names the config set, so that svccfg
+// diff can find the objects a config set no longer produces.
+const (
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	ManagedBy      = "svccfg"
+	ConfigSetLabel = "svccfg.dev/config-set"
+)
+
+// configFields are the fields of svccfg.yaml.
+var configFields = []string{"config_set", "vars"}
+
+// configSet returns the name of the config set of root, whose svccfg.yaml
+// holds c: c.ConfigSet, or else root's base name, which must then be a
+// valid label value.
+func configSet(root string, c *Config) (string, error) {
+	if c.ConfigSet != "" {
+		return c.ConfigSet, nil
+	}
+	name := filepath.Base(root)
+	if problems := validation.IsValidLabelValue(name); len(problems) > 0 || name == "" || name == string(filepath.Separator) {
+		msg := fmt.Sprintf("the config root's name %q is not a valid config set name", name)
+		if len(problems) > 0 {
+			msg += ": " + strings.Join(problems, "; ")
+		}
+		return "", &diag.Error{Pos: diag.Position{File: filepath.Join(root, ConfigFile)}, Msg: msg + "; set config_set in " + ConfigFile}
+	}
+	return name, nil
 }
 
 // findRoot returns the config root of path, an absolute file or directory:
@@ -88,16 +123,34 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, fail(top, "got %s, want a mapping with the field vars", kindName(top))
+		return nil, fail(top, "got %s, want a mapping with the fields config_set and vars", kindName(top))
 	}
+	seen := make(map[string]int)
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		key, value := top.Content[i], top.Content[i+1]
-		if key.Value != "vars" {
+		if !slices.Contains(configFields, key.Value) {
 			msg := fmt.Sprintf("unknown field %q", key.Value)
-			if near := diag.Nearest(key.Value, []string{"vars"}); near != "" {
+			if near := diag.Nearest(key.Value, configFields); near != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", near)
 			}
 			return nil, fail(key, "%s", msg)
+		}
+		if prev, ok := seen[key.Value]; ok {
+			return nil, fail(key, "%s is already set on line %d", key.Value, prev)
+		}
+		seen[key.Value] = key.Line
+		if key.Value == "config_set" {
+			if value.Kind != yaml.ScalarNode || value.Tag == "!!null" {
+				return nil, fail(value, "config_set: got %s, want a string", kindName(value))
+			}
+			if problems := validation.IsValidLabelValue(value.Value); len(problems) > 0 || value.Value == "" {
+				if value.Value == "" {
+					problems = []string{"must not be empty"}
+				}
+				return nil, fail(value, "config_set: %q is not a valid label value: %s", value.Value, strings.Join(problems, "; "))
+			}
+			c.ConfigSet = value.Value
+			continue
 		}
 		if value.Tag == "!!null" {
 			continue // "vars:" with every entry commented out

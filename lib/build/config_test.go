@@ -2,6 +2,7 @@ package build
 
 import (
 	"maps"
+	"strings"
 	"testing"
 )
 
@@ -9,6 +10,7 @@ func TestParseConfig(t *testing.T) {
 	for _, test := range []struct {
 		name, in string
 		vars     map[string]string
+		set      string
 		err      string
 	}{
 		{name: "empty", in: ""},
@@ -16,7 +18,15 @@ func TestParseConfig(t *testing.T) {
 		{name: "vars", in: "vars:\n  cluster: east\n  replicas: 3\n", vars: map[string]string{"cluster": "east", "replicas": "3"}},
 		{name: "null vars", in: "vars:\n"},
 		{name: "unknown field", in: "vars: {}\nvar: {}\n", err: `/r/svccfg.yaml:2:1: unknown field "var" (did you mean vars?)`},
-		{name: "not a mapping", in: "- vars\n", err: `/r/svccfg.yaml:1:1: got a list, want a mapping with the field vars`},
+		{name: "not a mapping", in: "- vars\n", err: `/r/svccfg.yaml:1:1: got a list, want a mapping with the fields config_set and vars`},
+		{name: "config set", in: "config_set: shop\nvars:\n  a: x\n", set: "shop", vars: map[string]string{"a": "x"}},
+		{name: "config set number", in: "config_set: 2024\n", set: "2024"},
+		{name: "config set typo", in: "configset: shop\n", err: `/r/svccfg.yaml:1:1: unknown field "configset" (did you mean config_set?)`},
+		{name: "config set invalid", in: "vars: {}\nconfig_set: my shop\n", err: `/r/svccfg.yaml:2:13: config_set: "my shop" is not a valid label value: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`},
+		{name: "config set empty", in: "config_set: ''\n", err: `/r/svccfg.yaml:1:13: config_set: "" is not a valid label value: must not be empty`},
+		{name: "config set null", in: "config_set:\n", err: `/r/svccfg.yaml:1:12: config_set: got null, want a string`},
+		{name: "config set list", in: "config_set: [a]\n", err: `/r/svccfg.yaml:1:13: config_set: got a list, want a string`},
+		{name: "config set twice", in: "config_set: a\nconfig_set: b\n", err: `/r/svccfg.yaml:2:1: config_set is already set on line 1`},
 		{name: "vars list", in: "vars: [a]\n", err: `/r/svccfg.yaml:1:7: vars: got a list, want a mapping of names to strings`},
 		{name: "var list", in: "vars:\n  a: [x]\n", err: `/r/svccfg.yaml:2:6: vars: a: got a list, want a string`},
 		{name: "var null", in: "vars:\n  a:\n", err: `/r/svccfg.yaml:2:5: vars: a: got null, want a string`},
@@ -34,9 +44,39 @@ func TestParseConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseConfig(%q): %v", test.in, err)
 			}
+			if c.ConfigSet != test.set {
+				t.Errorf("parseConfig(%q).ConfigSet = %q, want %q", test.in, c.ConfigSet, test.set)
+			}
 			if !maps.Equal(c.Vars, test.vars) {
 				t.Errorf("parseConfig(%q).Vars = %v, want %v", test.in, c.Vars, test.vars)
 			}
 		})
+	}
+}
+
+func TestConfigSet(t *testing.T) {
+	long := strings.Repeat("x", 64)
+	for _, test := range []struct {
+		root string
+		c    Config
+		want string
+		err  string
+	}{
+		{root: "/srv/home-srv", want: "home-srv"},
+		{root: "/srv/home-srv", c: Config{ConfigSet: "home"}, want: "home"},
+		{root: "/srv/my shop", c: Config{ConfigSet: "shop"}, want: "shop"},
+		{root: "/srv/my shop", err: `/srv/my shop/svccfg.yaml: the config root's name "my shop" is not a valid config set name: a valid label must be`},
+		{root: "/srv/" + long, err: `/srv/` + long + `/svccfg.yaml: the config root's name "` + long + `" is not a valid config set name: must be no more than 63 bytes; set config_set in svccfg.yaml`},
+	} {
+		got, err := configSet(test.root, &test.c)
+		if test.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), test.err) {
+				t.Errorf("configSet(%q, %+v) = %q, %v, want error %q", test.root, test.c, got, err, test.err)
+			}
+			continue
+		}
+		if err != nil || got != test.want {
+			t.Errorf("configSet(%q, %+v) = %q, %v, want %q", test.root, test.c, got, err, test.want)
+		}
 	}
 }

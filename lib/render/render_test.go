@@ -56,7 +56,9 @@ func goDeployment() *appsv1.Deployment {
 	labels := map[string]string{"app": "web", "owner": "web-team"}
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", Labels: map[string]string{
+			"app": "web", "owner": "web-team", build.ManagedByLabel: build.ManagedBy, build.ConfigSetLabel: "web",
+		}},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: new(int32(3)),
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
@@ -85,9 +87,13 @@ func goDeployment() *appsv1.Deployment {
 }
 
 // TestStarlarkMatchesGo requires a Deployment built in Starlark and the
-// same one built in Go to render to the same bytes, in both formats.
+// same one built in Go to render to the same bytes, in both formats. The
+// config root is named web, the config set of the Go Deployment's labels.
 func TestStarlarkMatchesGo(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "web")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "main.star"), []byte(deploymentStar), 0o644); err != nil {
 		t.Fatal(err)
 	}
