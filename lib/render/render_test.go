@@ -55,7 +55,7 @@ def main(ctx):
 func goDeployment() *appsv1.Deployment {
 	labels := map[string]string{"app": "web", "owner": "web-team"}
 	return &appsv1.Deployment{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", Labels: map[string]string{
 			"app": "web", "owner": "web-team", build.ManagedByLabel: build.ManagedBy, build.ConfigSetLabel: "web",
 		}},
