@@ -19,15 +19,31 @@ creationTimestamp, selfLink, status, kubectl's last-applied annotation).
 
 For each object that would change it prints a unified diff of canonical YAML,
 from live/<group/version/Kind/namespace/name> to svccfg/<...>; Secret values
-are replaced by markers and never printed. A summary line follows:
-"N to create, N to change, N unchanged".
+are replaced by markers and never printed. The first line of a change's diff
+is tagged with its risks: [recreate] when it changes an immutable field and
+the object must be deleted and created again (a workload's selector, a Job's
+template, a Service's clusterIP, or its type to or from ExternalName),
+[restarts pods] when it changes a pod template (of a Deployment, StatefulSet
+or DaemonSet, or a CronJob's job template), and [shifts traffic] when it
+changes a Service's ports or selector.
+
+Every object svccfg renders carries the labels app.kubernetes.io/managed-by:
+svccfg and svccfg.dev/config-set: NAME (see svccfg.yaml in svccfg help).
+Diff lists, in all namespaces, the live objects labelled with the config sets
+being built that the configuration no longer produces, as to prune, each with
+a diff from live/<...> to /dev/null; it searches the kinds of the objects
+built and Deployment, Service, ServiceAccount, ConfigMap, PodDisruptionBudget,
+NetworkPolicy and CronJob. Diff never deletes anything.
+
+A summary line follows: "N to create, N to change, N unchanged, N to prune".
 
 The cluster comes from the kubeconfig as kubectl finds it: --kubeconfig,
 else $KUBECONFIG, else ~/.kube/config, with --context choosing the context.
 Transient failures (network errors, 429 and 5xx responses) are retried until
 --timeout has passed since the comparison began.
 
-Exit status: 0 if nothing would change, 1 if something would (or for
+Exit status: 0 if nothing would change, 1 if something would or something is
+to prune (or for
 configuration errors), 2 for usage errors and any failure to reach or use
 the cluster, printed as "svccfg: diff: CLASS: message" where CLASS is one of
 kubeconfig, network, auth, validation, conflict or timeout.
@@ -88,7 +104,7 @@ func runDiffer(cmd *cobra.Command, cluster clusterOptions, out *build.Output, ti
 	if err != nil {
 		return nil, systemError{err}
 	}
-	res, err := d.Diff(cmd.Context(), objs, diff.Options{Concurrency: cluster.concurrency, Timeout: timeout})
+	res, err := d.Diff(cmd.Context(), objs, diff.Options{Concurrency: cluster.concurrency, Timeout: timeout, ConfigSets: out.ConfigSets})
 	var derr *diff.Error
 	if errors.As(err, &derr) {
 		return nil, systemError{err}

@@ -29,6 +29,18 @@ svccfg.yaml, or else the PATH's own directory. load() reaches only files under
 it ("lib.star" relative to the loading file, "//lib/x.star" relative to the
 root) and the standard library ("@stdlib//einhorn.star").
 
+svccfg.yaml has two optional fields:
+
+	config_set: shop      # names the config set; default: the config root's name
+	vars:                 # defaults of ctx.vars; --var overrides them
+	  environment: staging
+
+Every Kubernetes object rendered carries the labels
+app.kubernetes.io/managed-by: svccfg and svccfg.dev/config-set: NAME, the
+config set, which must be a valid label value (at most 63 letters, digits,
+'-', '_' or '.', starting and ending with a letter or digit). svccfg diff uses
+them to list the live objects that a config set no longer produces.
+
 Evaluation is sandboxed: no files, network, environment, clock or randomness;
 each file's evaluation stops after --max-steps execution steps or --timeout of
 wall-clock time, and a build whose memory grows past --max-memory stops.

@@ -38,6 +38,10 @@ type Options struct {
 	// Timeout bounds the whole comparison, retries included; 0 means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// ConfigSets, if not empty, are the config sets the objects were built
+	// from: live objects labelled as rendered for one of them that the
+	// objects no longer include are listed as to prune. Nothing is deleted.
+	ConfigSets []string
 }
 
 // A Differ compares objects with one cluster.
@@ -105,6 +109,13 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	}
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
 		return nil, &Error{Class: Timeout, Err: err} // cancelled from outside
+	}
+	if len(opts.ConfigSets) > 0 {
+		pruned, err := d.prunable(ctx, mapper, objs, opts.ConfigSets)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, pruned...)
 	}
 	return newResult(changes), nil
 }

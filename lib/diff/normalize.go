@@ -112,6 +112,8 @@ func newChange(obj build.Object, live, applied *unstructured.Unstructured) (Chan
 	c.Diff = unified(ID(obj), before, after)
 	if c.Action == Unchanged && c.Diff != nil {
 		c.Action = Update
+		c.Risks = risks(live, applied)
+		c.Diff = tagHeader(c.Diff, c.Risks)
 	}
 	return c, nil
 }

@@ -100,3 +100,5 @@ func TestID(t *testing.T) {
 		}
 	}
 }
+
+var deploymentObj = build.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web"}

@@ -17,11 +17,12 @@ const (
 	Unchanged Action = iota // the live object is as the configuration says
 	Create                  // there is no live object
 	Update                  // the live object differs
+	Prune                   // the configuration no longer produces the live object
 )
 
-// String returns "unchanged", "create" or "update".
+// String returns "unchanged", "create", "update" or "prune".
 func (a Action) String() string {
-	return [...]string{"unchanged", "create", "update"}[a]
+	return [...]string{"unchanged", "create", "update", "prune"}[a]
 }
 
 // A Change is the comparison of one object with the cluster.
@@ -30,16 +31,21 @@ type Change struct {
 	Action Action
 	// Diff is a unified diff from the live object (under "live/") to the
 	// dry-run result (under "svccfg/"), as canonical YAML, with Secret
-	// values redacted; nil when Action is Unchanged.
+	// values redacted; nil when Action is Unchanged. For an object to
+	// prune, it is from the live object to /dev/null. The first line
+	// ("diff live/... svccfg/...") ends with the tags of Risks.
 	Diff []byte
+	// Risks are the risks of an update, in the order of their constants.
+	Risks []Risk
 }
 
 // A Result is the comparison of all objects with the cluster.
 type Result struct {
-	// Changes holds one Change per object, in install order.
+	// Changes holds one Change per object, in install order, then the
+	// objects to prune, sorted by ID.
 	Changes []Change
-	// Create, Update and Unchanged count the changes by action.
-	Create, Update, Unchanged int
+	// Create, Update, Unchanged and Prune count the changes by action.
+	Create, Update, Unchanged, Prune int
 }
 
 // newResult counts changes.
@@ -51,6 +57,8 @@ func newResult(changes []Change) *Result {
 			r.Create++
 		case Update:
 			r.Update++
+		case Prune:
+			r.Prune++
 		default:
 			r.Unchanged++
 		}
@@ -59,12 +67,13 @@ func newResult(changes []Change) *Result {
 }
 
 // HasDifferences reports whether applying the objects would change the
-// cluster.
-func (r *Result) HasDifferences() bool { return r.Create+r.Update > 0 }
+// cluster, or live objects of the config sets are to prune.
+func (r *Result) HasDifferences() bool { return r.Create+r.Update+r.Prune > 0 }
 
-// Summary returns the one-line summary "N to create, N to change, N unchanged".
+// Summary returns the one-line summary
+// "N to create, N to change, N unchanged, N to prune".
 func (r *Result) Summary() string {
-	return fmt.Sprintf("%d to create, %d to change, %d unchanged", r.Create, r.Update, r.Unchanged)
+	return fmt.Sprintf("%d to create, %d to change, %d unchanged, %d to prune", r.Create, r.Update, r.Unchanged, r.Prune)
 }
 
 // WriteTo writes the diff of every changed object, then the summary line.
@@ -81,4 +90,10 @@ func (r *Result) WriteTo(w io.Writer) (int64, error) {
 // live/<id> and svccfg/<id>, or nil if they are equal.
 func unified(id string, before, after []byte) []byte {
 	return diff.Diff("live/"+id, before, "svccfg/"+id, after)
+}
+
+// pruneDiff returns the unified diff from before, the live object id, to
+// nothing, with the headers live/<id> and /dev/null.
+func pruneDiff(id string, before []byte) []byte {
+	return diff.Diff("live/"+id, before, "/dev/null", nil)
 }

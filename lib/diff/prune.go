@@ -1,0 +1,119 @@
+package diff
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/svccfg/svccfg/lib/build"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/selection"
+)
+
+// PruneKinds are the kinds searched for objects to prune, besides those
+// of the objects built: the kinds the standard library produces.
+var PruneKinds = []schema.GroupKind{
+	{Group: "apps", Kind: "Deployment"},
+	{Group: "", Kind: "Service"},
+	{Group: "", Kind: "ServiceAccount"},
+	{Group: "", Kind: "ConfigMap"},
+	{Group: "policy", Kind: "PodDisruptionBudget"},
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"},
+	{Group: "batch", Kind: "CronJob"},
+}
+
+// pruneSelector selects the objects svccfg rendered for one of sets.
+func pruneSelector(sets []string) (string, error) {
+	managed, err := labels.NewRequirement(build.ManagedByLabel, selection.Equals, []string{build.ManagedBy})
+	if err != nil {
+		return "", err
+	}
+	set, err := labels.NewRequirement(build.ConfigSetLabel, selection.In, sets)
+	if err != nil {
+		return "", err
+	}
+	return labels.NewSelector().Add(*managed, *set).String(), nil
+}
+
+// objectKey identifies an object across API versions.
+type objectKey struct{ group, kind, namespace, name string }
+
+// prunable lists, across namespaces, the live objects that carry the
+// labels of one of the config sets sets, of PruneKinds and of the kinds of
+// objs that the cluster serves, and returns as changes to prune those that
+// objs do not include. Objects with a controlling owner are left to their
+// owner. The changes are sorted by ID.
+func (d *Differ) prunable(ctx context.Context, mapper meta.RESTMapper, objs []build.Object, sets []string) ([]Change, error) {
+	selector, err := pruneSelector(sets)
+	if err != nil {
+		return nil, err
+	}
+	built := make(map[objectKey]bool)
+	kinds := slices.Clone(PruneKinds)
+	for _, obj := range objs {
+		gv, _ := schema.ParseGroupVersion(obj.APIVersion)
+		built[objectKey{gv.Group, obj.Kind, obj.Namespace, obj.Name}] = true
+		kinds = append(kinds, schema.GroupKind{Group: gv.Group, Kind: obj.Kind})
+	}
+	slices.SortFunc(kinds, func(a, b schema.GroupKind) int {
+		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
+	})
+	kinds = slices.Compact(kinds)
+	var changes []Change
+	for _, gk := range kinds {
+		m, err := mapper.RESTMapping(gk)
+		if meta.IsNoMatchError(err) {
+			continue // a kind the cluster does not serve has no objects
+		} else if err != nil {
+			return nil, &Error{Class: classify(err), Err: fmt.Errorf("listing %s to prune: %w", gk, err)}
+		}
+		var list *unstructured.UnstructuredList
+		err = retry(ctx, func() (err error) {
+			list, err = d.dynamic.Resource(m.Resource).List(ctx, metav1.ListOptions{LabelSelector: selector})
+			return err
+		})
+		if err != nil {
+			return nil, &Error{Class: classify(err), Err: fmt.Errorf("listing %s to prune: %w", m.Resource.GroupResource(), err)}
+		}
+		for i := range list.Items {
+			u := &list.Items[i]
+			if built[objectKey{gk.Group, gk.Kind, u.GetNamespace(), u.GetName()}] || metav1.GetControllerOf(u) != nil {
+				continue
+			}
+			c, err := pruneChange(m.GroupVersionKind, u)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, c)
+		}
+	}
+	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(ID(a.Object), ID(b.Object)) })
+	return changes, nil
+}
+
+// pruneChange returns the change that deletes the live object u, of kind
+// gvk: a diff from it to /dev/null, with Secret values redacted.
+func pruneChange(gvk schema.GroupVersionKind, u *unstructured.Unstructured) (Change, error) {
+	obj := build.Object{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}
+	u.SetAPIVersion(obj.APIVersion)
+	u.SetKind(obj.Kind)
+	clean(u)
+	if obj.APIVersion == "v1" && obj.Kind == "Secret" {
+		for _, field := range []string{"data", "stringData"} {
+			if m, ok, _ := unstructured.NestedMap(u.Object, field); ok {
+				unstructured.SetNestedMap(u.Object, markers(m, nil, RedactedBefore), field)
+			}
+		}
+	}
+	before, err := canonicalYAML(u)
+	if err != nil {
+		return Change{}, fmt.Errorf("%s: %w", ID(obj), err)
+	}
+	return Change{Object: obj, Action: Prune, Diff: pruneDiff(ID(obj), before)}, nil
+}
