@@ -73,7 +73,7 @@ func TestDiff(t *testing.T) {
 			"--- live/apps/v1/Deployment/" + ns + "/home-srv\n",
 			"+++ svccfg/apps/v1/Deployment/" + ns + "/home-srv\n",
 			"\n-  replicas: 3\n", "\n+  replicas: 5\n",
-			"0 to create, 1 to change, " + itoa(len(objs)-1) + " unchanged\n",
+			"0 to create, 1 to change, " + itoa(len(objs)-1) + " unchanged, 0 to prune\n",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("diff output lacks %q:\n%s", want, out)
@@ -108,14 +108,32 @@ func TestDiff(t *testing.T) {
 	})
 }
 
-// buildConfig builds one configuration file, main.star with text, with the
+// buildConfig builds one configuration file, main.star with text, in a
+// config root named config (so in the config set config), with the
 // namespace variable set to ns, and returns its Kubernetes objects.
 func buildConfig(t *testing.T, ns, text string) []build.Object {
 	t.Helper()
-	dir := t.TempDir()
+	return buildDir(t, ns, writeConfig(t, "config", text))
+}
+
+// writeConfig writes text to main.star in a new directory named name, and
+// returns the directory.
+func writeConfig(t *testing.T, name, text string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "main.star"), []byte(text), 0o666); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// buildDir builds the configuration files in dir with the namespace
+// variable set to ns, and returns their Kubernetes objects.
+func buildDir(t *testing.T, ns, dir string) []build.Object {
+	t.Helper()
 	out, err := build.Build(context.Background(), []string{dir}, build.Options{Cwd: dir, Vars: map[string]string{"namespace": ns}})
 	if err != nil {
 		t.Fatalf("build: %v", err)

@@ -28,7 +28,7 @@ func TestDiffCommand(t *testing.T) {
 	args := []string{"diff", "--kubeconfig", c.Kubeconfig, "--var", "namespace=" + ns, home}
 
 	code, stdout, stderr := run(t, bin, args...)
-	summary := regexp.MustCompile(`(?m)^(\d+) to create, 0 to change, 0 unchanged\n\z`)
+	summary := regexp.MustCompile(`(?m)^(\d+) to create, 0 to change, 0 unchanged, 0 to prune\n\z`)
 	m := summary.FindStringSubmatch(stdout)
 	if code != 1 || m == nil || stderr != "" {
 		t.Fatalf("svccfg %s: exit %d, stderr %q, stdout:\n%s\nwant exit 1, all to create", strings.Join(args, " "), code, stderr, stdout)
@@ -37,9 +37,9 @@ func TestDiffCommand(t *testing.T) {
 		t.Errorf("stdout lacks the Deployment's diff:\n%s", stdout)
 	}
 
-	applyForReal(t, c, buildConfig(t, ns, readFile(t, filepath.Join(home, "main.star"))))
+	applyForReal(t, c, buildDir(t, ns, home))
 	code, stdout, stderr = run(t, bin, args...)
-	if want := "0 to create, 0 to change, " + m[1] + " unchanged\n"; code != 0 || stdout != want || stderr != "" {
+	if want := "0 to create, 0 to change, " + m[1] + " unchanged, 0 to prune\n"; code != 0 || stdout != want || stderr != "" {
 		t.Errorf("after applying: exit %d, stderr %q, stdout:\n%s\nwant exit 0 and %q", code, stderr, stdout, want)
 	}
 

@@ -51,7 +51,7 @@ func TestPrunable(t *testing.T) {
 		liveObject(t, "v1", "ConfigMap", "a", "other", "blog"),         // another config set
 		liveObject(t, "v1", "ConfigMap", "a", "manual", ""),            // not svccfg's
 		liveObject(t, "v1", "Secret", "a", "db", "shop"),               // to prune: its kind is built
-		owned,                                                          // left to its owner
+		owned, // left to its owner
 	}
 	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, live...)
 	d := &Differ{dynamic: client}
