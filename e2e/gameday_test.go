@@ -18,12 +18,11 @@ import (
 // svccfg binary's diff through each failure as the deploy pipeline would. A
 // failure must end in exit status 2 and one line on stderr naming its class,
 // with nothing on stdout: never "no differences", never a summary line.
-// Each case has a cluster of its own, repaired in t.Cleanup in case the
-// cluster is shared (SVCCFG_KUBECONFIG).
+// Each case that breaks a process has a cluster of its own, repaired in
+// t.Cleanup in case the cluster is shared (SVCCFG_KUBECONFIG); the others
+// share one healthy cluster.
 func TestGameday(t *testing.T) {
-	if os.Getenv(testcluster.EnvE2E) != "1" {
-		testcluster.Start(t) // skips, saying how to run it
-	}
+	healthy := testcluster.Start(t) // skips unless SVCCFG_E2E=1
 	bin := buildSvccfg(t)
 	home, err := filepath.Abs(filepath.Join(examplesDir, "home-srv"))
 	if err != nil {
@@ -40,6 +39,7 @@ func TestGameday(t *testing.T) {
 		createNamespaces(t, c, []string{ns})
 		return c
 	}
+	createNamespaces(t, healthy, []string{ns})
 
 	t.Run("etcd killed", func(t *testing.T) {
 		c := start(t)
@@ -74,7 +74,7 @@ func TestGameday(t *testing.T) {
 	})
 
 	t.Run("dead address", func(t *testing.T) {
-		c := start(t)
+		c := healthy
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +88,7 @@ func TestGameday(t *testing.T) {
 	})
 
 	t.Run("bad token", func(t *testing.T) {
-		c := start(t)
+		c := healthy
 		kc := editKubeconfig(t, c, func(_ *clientcmdapi.Cluster, user *clientcmdapi.AuthInfo) {
 			*user = clientcmdapi.AuthInfo{Token: "0123456789abcdef0123456789abcdef"}
 		})
@@ -96,7 +96,7 @@ func TestGameday(t *testing.T) {
 	})
 
 	t.Run("no rights", func(t *testing.T) {
-		c := start(t)
+		c := healthy
 		token := clusterToken(t, c, "nobody")
 		kc := editKubeconfig(t, c, func(_ *clientcmdapi.Cluster, user *clientcmdapi.AuthInfo) {
 			*user = clientcmdapi.AuthInfo{Token: token}
@@ -105,36 +105,49 @@ func TestGameday(t *testing.T) {
 	})
 
 	t.Run("invalid object", func(t *testing.T) {
-		c := start(t)
+		c := healthy
 		args := []string{"diff", "--kubeconfig", c.Kubeconfig, "--timeout", "5s", "--var", "namespace=" + ns, "testdata/invalid"}
 		wantFailure(t, bin, args, "validation", `apps/v1/Deployment/`+ns+`/bad: invalid: spec\.replicas: Invalid value: -1: .*`)
+	})
+
+	t.Run("apiserver back after 2s", func(t *testing.T) {
+		c := start(t)
+		must(t, c.Kill(testcluster.APIServer))
+		wantRecovery(t, c, testcluster.APIServer, bin, diffArgs(c.Kubeconfig, "60s"))
 	})
 
 	t.Run("etcd back after 2s", func(t *testing.T) {
 		c := start(t)
 		must(t, c.Stop(testcluster.Etcd))
-		restarted := make(chan error, 1)
-		go func() {
-			time.Sleep(2 * time.Second)
-			restarted <- c.Start(testcluster.Etcd)
-		}()
-		t.Cleanup(func() {
-			if err := <-restarted; err != nil {
-				t.Errorf("starting etcd: %v", err)
-			}
-			if err := c.Wait(); err != nil {
-				t.Error(err)
-			}
-		})
-		args := diffArgs(c.Kubeconfig, "60s")
-		start := time.Now()
-		code, stdout, stderr := run(t, bin, args...)
-		t.Logf("svccfg %s: exit %d after %s", strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond))
-		summary := regexp.MustCompile(`(?m)^[1-9]\d* to create, 0 to change, 0 unchanged\n\z`)
-		if code != 1 || stderr != "" || !summary.MatchString(stdout) {
-			t.Fatalf("svccfg %s: exit %d, stderr %q, stdout:\n%s\nwant exit 1, all to create", strings.Join(args, " "), code, stderr, stdout)
+		wantRecovery(t, c, testcluster.Etcd, bin, diffArgs(c.Kubeconfig, "60s"))
+	})
+}
+
+// wantRecovery starts comp of c again 2 seconds after it runs bin with args,
+// and checks that the diff got through: exit status 1 and all of
+// examples/home-srv to create.
+func wantRecovery(t *testing.T, c *testcluster.Cluster, comp testcluster.Component, bin string, args []string) {
+	t.Helper()
+	restarted := make(chan error, 1)
+	go func() {
+		time.Sleep(2 * time.Second)
+		restarted <- c.Start(comp)
+	}()
+	t.Cleanup(func() {
+		if err := <-restarted; err != nil {
+			t.Errorf("starting %s: %v", comp, err)
+		}
+		if err := c.Wait(); err != nil {
+			t.Error(err)
 		}
 	})
+	start := time.Now()
+	code, stdout, stderr := run(t, bin, args...)
+	t.Logf("svccfg %s: exit %d after %s", strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond))
+	summary := regexp.MustCompile(`(?m)^[1-9]\d* to create, 0 to change, 0 unchanged\n\z`)
+	if code != 1 || stderr != "" || !summary.MatchString(stdout) {
+		t.Fatalf("svccfg %s: exit %d, stderr %q, stdout:\n%s\nwant exit 1, all to create", strings.Join(args, " "), code, stderr, stdout)
+	}
 }
 
 // wantFailure runs bin with args and checks that it failed as the deploy
