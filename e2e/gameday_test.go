@@ -144,7 +144,7 @@ func wantRecovery(t *testing.T, c *testcluster.Cluster, comp testcluster.Compone
 	start := time.Now()
 	code, stdout, stderr := run(t, bin, args...)
 	t.Logf("svccfg %s: exit %d after %s", strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond))
-	summary := regexp.MustCompile(`(?m)^[1-9]\d* to create, 0 to change, 0 unchanged\n\z`)
+	summary := regexp.MustCompile(`(?m)^[1-9]\d* to create, 0 to change, 0 unchanged, 0 to prune\n\z`)
 	if code != 1 || stderr != "" || !summary.MatchString(stdout) {
 		t.Fatalf("svccfg %s: exit %d, stderr %q, stdout:\n%s\nwant exit 1, all to create", strings.Join(args, " "), code, stderr, stdout)
 	}

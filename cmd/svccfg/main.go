@@ -4,12 +4,14 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/diag"
+	"k8s.io/klog/v2"
 )
 
 func main() {
@@ -47,6 +49,11 @@ type command struct {
 
 // Main runs svccfg with os.Args and returns its exit status.
 func Main() (code int) {
+	// client-go logs through klog to stderr (such as "Unexpected error when
+	// reading response body" for requests cancelled after a failure); svccfg
+	// reports every error itself, once.
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
 	c := &command{}
 	defer func() {
 		if r := recover(); r != nil {
