@@ -33,6 +33,15 @@ func TestDiffCommand(t *testing.T) {
 	if code != 1 || m == nil || stderr != "" {
 		t.Fatalf("svccfg %s: exit %d, stderr %q, stdout:\n%s\nwant exit 1, all to create", strings.Join(args, " "), code, stderr, stdout)
 	}
+	// Not a terminal: no colour unless asked for; --color always colours
+	// added lines green.
+	if strings.Contains(stdout, "\x1b[") {
+		t.Errorf("output to a pipe has colour escapes:\n%q", stdout)
+	}
+	colorArgs := append([]string{"diff", "--color", "always"}, args[1:]...)
+	if code, colored, _ := run(t, bin, colorArgs...); code != 1 || !strings.Contains(colored, "\x1b[32m+apiVersion: apps/v1\x1b[0m\n") {
+		t.Errorf("svccfg %s: exit %d, output lacks a green added line:\n%q", strings.Join(colorArgs, " "), code, colored)
+	}
 	if !strings.Contains(stdout, "+++ svccfg/apps/v1/Deployment/"+ns+"/home-srv\n") {
 		t.Errorf("stdout lacks the Deployment's diff:\n%s", stdout)
 	}

@@ -2,6 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"golang.org/x/term"
+	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,6 +43,9 @@ A summary line follows: "N to create, N to change, N unchanged, N to prune".
 
 The cluster comes from the kubeconfig as kubectl finds it: --kubeconfig,
 else $KUBECONFIG, else ~/.kube/config, with --context choosing the context.
+On a terminal, the diff is coloured (--color) and a progress line counts
+the objects compared.
+
 Transient failures (network errors, 429 and 5xx responses) are retried until
 --timeout has passed since the comparison began.
 
@@ -81,7 +88,11 @@ func runDiff(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := res.WriteTo(cmd.OutOrStdout()); err != nil {
+	write := res.WriteTo
+	if cluster.color == "always" || cluster.color == "auto" && os.Getenv("NO_COLOR") == "" && isTerminal(cmd.OutOrStdout()) {
+		write = res.WriteColor
+	}
+	if _, err := write(cmd.OutOrStdout()); err != nil {
 		return systemError{err}
 	}
 	if res.HasDifferences() {
@@ -104,10 +115,43 @@ func runDiffer(cmd *cobra.Command, cluster clusterOptions, out *build.Output, ti
 	if err != nil {
 		return nil, systemError{err}
 	}
-	res, err := d.Diff(cmd.Context(), objs, diff.Options{Concurrency: cluster.concurrency, Timeout: timeout, ConfigSets: out.ConfigSets})
+	opts := diff.Options{Concurrency: cluster.concurrency, Timeout: timeout, ConfigSets: out.ConfigSets}
+	if stderr := cmd.ErrOrStderr(); isTerminal(stderr) {
+		p := &progress{w: stderr}
+		opts.Progress = p.update
+		defer p.clear()
+	}
+	res, err := d.Diff(cmd.Context(), objs, opts)
 	var derr *diff.Error
 	if errors.As(err, &derr) {
 		return nil, systemError{err}
 	}
 	return res, err
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progress shows, on a terminal, how many objects have been compared: one
+// line, rewritten at most ten times a second, and cleared at the end.
+type progress struct {
+	w     io.Writer
+	last  time.Time
+	shown bool
+}
+
+func (p *progress) update(done, total int) {
+	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || done == total {
+		p.last, p.shown = now, true
+		fmt.Fprintf(p.w, "\rsvccfg: diff: compared %d of %d objects", done, total)
+	}
+}
+
+func (p *progress) clear() {
+	if p.shown {
+		io.WriteString(p.w, "\r\x1b[K")
+	}
 }

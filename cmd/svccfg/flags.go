@@ -27,6 +27,7 @@ const (
 	flagKubeconfig  = "kubeconfig"
 	flagContext     = "context"
 	flagConcurrency = "concurrency"
+	flagColor       = "color"
 )
 
 // addEvalFlags adds the flags that control evaluation.
@@ -101,12 +102,14 @@ func addClusterFlags(cmd *cobra.Command) {
 	f.String(flagKubeconfig, "", "the kubeconfig `file` (default $KUBECONFIG, else ~/.kube/config)")
 	f.String(flagContext, "", "the kubeconfig `context` to use (default its current context)")
 	f.Int(flagConcurrency, diff.DefaultConcurrency, "compare at most `n` objects with the cluster at once")
+	f.String(flagColor, "auto", "colour the diff: `when` is auto (on a terminal, unless $NO_COLOR is set), always or never")
 }
 
 // clusterOptions are the values of the cluster flags.
 type clusterOptions struct {
 	kubeconfig, context string
 	concurrency         int
+	color               string // auto, always or never
 }
 
 // clusterFlags returns the values of cmd's cluster flags.
@@ -118,6 +121,10 @@ func clusterFlags(cmd *cobra.Command) (clusterOptions, error) {
 	o.concurrency, _ = f.GetInt(flagConcurrency)
 	if o.concurrency <= 0 {
 		return o, usageErrorf("--%s must be greater than 0, got %d", flagConcurrency, o.concurrency)
+	}
+	o.color, _ = f.GetString(flagColor)
+	if o.color != "auto" && o.color != "always" && o.color != "never" {
+		return o, usageErrorf("--%s %q: want auto, always or never", flagColor, o.color)
 	}
 	return o, nil
 }

@@ -42,6 +42,10 @@ type Options struct {
 	// from: live objects labelled as rendered for one of them that the
 	// objects no longer include are listed as to prune. Nothing is deleted.
 	ConfigSets []string
+	// Progress, if not nil, is called after each object is compared with
+	// the number compared so far and the total, from any goroutine, one call
+	// at a time.
+	Progress func(done, total int)
 }
 
 // A Differ compares objects with one cluster.
@@ -87,6 +91,8 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	defer stop()
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
+	var progress sync.Mutex
+	done := 0
 	for i, obj := range objs {
 		sem <- struct{}{}
 		wg.Go(func() {
@@ -98,6 +104,12 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 			changes[i], errs[i] = change, err
 			if err != nil {
 				stop()
+			}
+			if opts.Progress != nil {
+				progress.Lock()
+				done++
+				opts.Progress(done, len(objs))
+				progress.Unlock()
 			}
 		})
 	}

@@ -78,9 +78,23 @@ func (r *Result) Summary() string {
 
 // WriteTo writes the diff of every changed object, then the summary line.
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	return r.write(w, false)
+}
+
+// WriteColor writes the result as [Result.WriteTo] does, with the diffs
+// coloured for a terminal.
+func (r *Result) WriteColor(w io.Writer) (int64, error) {
+	return r.write(w, true)
+}
+
+func (r *Result) write(w io.Writer, color bool) (int64, error) {
 	var b bytes.Buffer
 	for _, c := range r.Changes {
-		b.Write(c.Diff)
+		if color {
+			b.Write(Colorize(c.Diff))
+		} else {
+			b.Write(c.Diff)
+		}
 	}
 	b.WriteString(r.Summary() + "\n")
 	return b.WriteTo(w)
