@@ -58,6 +58,11 @@ type Differ struct {
 func New(cfg *rest.Config) (*Differ, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.WarningHandler = rest.NoWarnings{}
+	// No client-side rate limit (client-go's default is 5 requests a second,
+	// half an hour for a thousand services): Options.Concurrency bounds the
+	// requests in flight, and the apiserver's priority and fairness protects
+	// it from more.
+	cfg.QPS = -1
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, &Error{Class: Kubeconfig, Err: err}
