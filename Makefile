@@ -65,6 +65,11 @@ clean:
 # a hand-written Go reference; writes bench/results/<commit>.md.
 BENCH_N    ?= 100,1000,10000
 BENCH_RUNS ?= 5
+# svccfg diff beside kubectl diff --server-side against a real kube-apiserver
+# (hack/cluster.sh); writes bench/results/<commit>-diff.md. 0 skips it.
+BENCH_DIFF_N    ?= 1000
+BENCH_DIFF_RUNS ?= 3
 bench: build
 	$(GO) build -o bin/reference ./bench/reference
 	$(GO) run ./bench/run -n $(BENCH_N) -runs $(BENCH_RUNS)
+	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)
