@@ -38,6 +38,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/svccfg/svccfg/bench/internal/benchfmt"
 	"github.com/svccfg/svccfg/bench/internal/spec"
 )
 
@@ -151,7 +152,7 @@ func run(n, runs, every int, svccfg string, extra []string, cluster, results, wo
 		if serr != nil {
 			logf("%s: %v", name, serr)
 			notes = append(notes, fmt.Sprintf("- %s, N=%d: `%s` failed after %s:\n\n  ```\n  %s\n  ```", name, n,
-				strings.Join(append([]string{"svccfg diff"}, extra...), " "), secs(failed), lastLine(serr.Error())))
+				strings.Join(append([]string{"svccfg diff"}, extra...), " "), benchfmt.Secs(failed), lastLine(serr.Error())))
 		}
 		ko, err := exe(want, kubectlDiff[0], kubectlDiff[1:]...)
 		if err != nil {
@@ -181,13 +182,13 @@ func run(n, runs, every int, svccfg string, extra []string, cluster, results, wo
 		k, b := median(kd), median(bd)
 		if serr != nil {
 			fmt.Fprintf(&table, "| %d | %d | %s | fails (exit 2) after %s | %s | %s | — | — / %d |\n", n, countObjects(objs), name,
-				secs(failed), secs(b), secs(k), kchanged)
+				benchfmt.Secs(failed), benchfmt.Secs(b), benchfmt.Secs(k), kchanged)
 			return nil
 		}
 		s := median(sd)
 		fmt.Fprintf(&table, "| %d | %d | %s | %s | %s | %s | %.1f× | %d / %d |\n", n, countObjects(objs), name,
-			secs(s), secs(b), secs(k), k.Seconds()/s.Seconds(), changed, kchanged)
-		logf("%s: svccfg %s (%s), kubectl %s (%d objects differ)", name, secs(s), summary, secs(k), kchanged)
+			benchfmt.Secs(s), benchfmt.Secs(b), benchfmt.Secs(k), k.Seconds()/s.Seconds(), changed, kchanged)
+		logf("%s: svccfg %s (%s), kubectl %s (%d objects differ)", name, benchfmt.Secs(s), summary, benchfmt.Secs(k), kchanged)
 		return nil
 	}
 	if err := variant("no change", 0); err != nil {
@@ -221,8 +222,8 @@ func run(n, runs, every int, svccfg string, extra []string, cluster, results, wo
 
 	header := fmt.Sprintf("# svccfg diff benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d runs, "+
 		"kube-apiserver %s on 127.0.0.1 (hack/cluster.sh), %d files applied in %s\n\n",
-		commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs,
-		k8sVersion(kubectl), len(files), secs(applied))
+		benchfmt.Commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs,
+		k8sVersion(kubectl), len(files), benchfmt.Secs(applied))
 	report := header + table.String()
 	if len(notes) > 0 {
 		report += "\n" + strings.Join(notes, "\n") + "\n"
@@ -234,7 +235,7 @@ func run(n, runs, every int, svccfg string, extra []string, cluster, results, wo
 	if err := os.MkdirAll(results, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(results, commit()+"-diff.md"), []byte(report), 0o644)
+	return os.WriteFile(filepath.Join(results, benchfmt.Commit()+"-diff.md"), []byte(report), 0o644)
 }
 
 // exe runs a command and returns its stdout; any exit status but want is an
@@ -348,22 +349,6 @@ func median(d []time.Duration) time.Duration {
 	return d[len(d)/2]
 }
 
-func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
-
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
-}
-
-// commit names the results file, as bench/run does: the short hash of HEAD,
-// with "-dirty" if the work tree has changes.
-func commit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
-		c += "-dirty"
-	}
-	return c
 }

@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/svccfg/svccfg/bench/internal/benchfmt"
 	"github.com/svccfg/svccfg/bench/internal/spec"
 )
 
@@ -100,12 +101,12 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 			refs = append(refs, s)
 		}
 		c, w, k, r := median(cold), median(warm), median(cached), median(refs)
-		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", n, secs(c.wall), secs(w.wall), secs(k.wall),
-			mib(max(c.maxRSS, w.maxRSS, k.maxRSS)), secs(r.wall), mib(r.maxRSS), c.wall.Seconds()/r.wall.Seconds(), k.wall.Seconds()/r.wall.Seconds())
+		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", n, benchfmt.Secs(c.wall), benchfmt.Secs(w.wall), benchfmt.Secs(k.wall),
+			mib(max(c.maxRSS, w.maxRSS, k.maxRSS)), benchfmt.Secs(r.wall), mib(r.maxRSS), c.wall.Seconds()/r.wall.Seconds(), k.wall.Seconds()/r.wall.Seconds())
 		fmt.Fprintf(os.Stderr, "bench: N=%d done\n", n)
 	}
 	header := fmt.Sprintf("# svccfg build benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d runs\n\n",
-		commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs)
+		benchfmt.Commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs)
 	report := header + table.String()
 	fmt.Print(report)
 	if results == "" {
@@ -114,7 +115,7 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 	if err := os.MkdirAll(results, 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(results, commit()+".md"), []byte(report), 0o644)
+	return os.WriteFile(filepath.Join(results, benchfmt.Commit()+".md"), []byte(report), 0o644)
 }
 
 // measure runs a command and returns its wall time and peak RSS.
@@ -143,19 +144,4 @@ func median(s []sample) sample {
 	return sample{wall: m.wall, maxRSS: rss}
 }
 
-func secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
-func mib(b int64) string          { return fmt.Sprintf("%d MiB", b>>20) }
-
-// commit names the results file: the short hash of HEAD, with "-dirty" if
-// the work tree has changes.
-func commit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
-		c += "-dirty"
-	}
-	return c
-}
+func mib(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
