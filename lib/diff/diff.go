@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -88,8 +90,27 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	changes := make([]Change, len(objs))
+	groups := make([]group, len(objs))
 	errs := make([]error, len(objs))
+	for i, obj := range objs {
+		if groups[i], errs[i] = groupOf(mapper, obj); errs[i] != nil {
+			return nil, &Error{Class: classify(errs[i]), Object: ID(obj), Err: errs[i]}
+		}
+	}
+	// The live objects: first those labelled as built from the config
+	// sets, which also shows what to prune; then, for the objects not found
+	// that way, the groups where a LIST is cheaper than a GET each.
+	live := newLive()
+	var pruned []Change
+	if len(opts.ConfigSets) > 0 {
+		if pruned, err = d.inventory(ctx, live, mapper, objs, opts.ConfigSets, opts.Concurrency); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.prefetch(ctx, live, objs, groups, opts.Concurrency); err != nil {
+		return nil, err
+	}
+	changes := make([]Change, len(objs))
 	// The first failure stops the others; their errors, which that caused,
 	// are not reported.
 	ctx, stop := context.WithCancel(ctx)
@@ -102,7 +123,7 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			change, err := d.compare(ctx, mapper, obj)
+			change, err := d.compare(ctx, live, groups[i], obj)
 			if err != nil && errors.Is(ctx.Err(), context.Canceled) {
 				return // stopped by another object's failure
 			}
@@ -127,14 +148,7 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	if err := ctx.Err(); errors.Is(err, context.Canceled) {
 		return nil, &Error{Class: Timeout, Err: err} // cancelled from outside
 	}
-	if len(opts.ConfigSets) > 0 {
-		pruned, err := d.prunable(ctx, mapper, objs, opts.ConfigSets)
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, pruned...)
-	}
-	return newResult(changes), nil
+	return newResult(append(changes, pruned...)), nil
 }
 
 // mapper discovers the cluster's resources, once per run, retrying
@@ -160,55 +174,57 @@ func (d *Differ) mapper(ctx context.Context, timeout time.Duration) (meta.RESTMa
 	return restmapper.NewDiscoveryRESTMapper(groups), nil
 }
 
-// compare compares one object with the cluster.
-func (d *Differ) compare(ctx context.Context, mapper meta.RESTMapper, obj build.Object) (Change, error) {
+// compare compares one object, of group g, with the cluster; its live
+// version comes from l if g was listed.
+func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object) (Change, error) {
 	id := ID(obj)
 	fail := func(err error) (Change, error) {
 		return Change{}, &Error{Class: classify(err), Object: id, Err: err}
 	}
-	var u unstructured.Unstructured
-	if err := u.UnmarshalJSON(obj.JSON); err != nil {
+	body, err := applyBody(obj)
+	if err != nil {
 		return Change{}, fmt.Errorf("%s: %w", id, err) // a bug in the build: not a cluster error
 	}
-	delete(u.Object, "status")
-	r, err := d.resource(mapper, &u)
-	if err != nil {
-		return fail(err)
-	}
-	var live, applied *unstructured.Unstructured
-	err = retry(ctx, func() (err error) {
-		live, err = r.Get(ctx, u.GetName(), metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			live, err = nil, nil
+	r := d.client(g)
+	current, listed := l.get(g, obj.Name)
+	if !listed {
+		err := retry(ctx, func() (err error) {
+			current, err = r.Get(ctx, obj.Name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				current, err = nil, nil
+			}
+			return err
+		})
+		if err != nil {
+			return fail(err)
 		}
-		return err
-	})
-	if err != nil {
-		return fail(err)
 	}
+	var applied *unstructured.Unstructured
+	force := true
 	err = retry(ctx, func() (err error) {
-		applied, err = r.Apply(ctx, u.GetName(), &u, metav1.ApplyOptions{
-			FieldManager: FieldManager, Force: true, DryRun: []string{metav1.DryRunAll},
+		applied, err = r.Patch(ctx, obj.Name, types.ApplyPatchType, body, metav1.PatchOptions{
+			FieldManager: FieldManager, Force: &force, DryRun: []string{metav1.DryRunAll},
 		})
 		return err
 	})
 	if err != nil {
 		return fail(err)
 	}
-	return newChange(obj, live, applied)
+	return newChange(obj, current, applied)
 }
 
-// resource returns the client for u's resource.
-func (d *Differ) resource(mapper meta.RESTMapper, u *unstructured.Unstructured) (dynamic.ResourceInterface, error) {
-	gvk := u.GroupVersionKind()
-	m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-	if err != nil {
+// applyBody returns the apply configuration of obj: its JSON without
+// status, which belongs to the controllers.
+func applyBody(obj build.Object) ([]byte, error) {
+	if !bytes.Contains(obj.JSON, []byte(`"status"`)) {
+		return obj.JSON, nil
+	}
+	var u unstructured.Unstructured
+	if err := u.UnmarshalJSON(obj.JSON); err != nil {
 		return nil, err
 	}
-	if m.Scope.Name() == meta.RESTScopeNameNamespace {
-		return d.dynamic.Resource(m.Resource).Namespace(u.GetNamespace()), nil
-	}
-	return d.dynamic.Resource(m.Resource), nil
+	delete(u.Object, "status")
+	return u.MarshalJSON()
 }
 
 // ID names obj as group/version/Kind/namespace/name ("v1/Secret/ns/name" in

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/render"
@@ -100,6 +101,9 @@ func newChange(obj build.Object, live, applied *unstructured.Unstructured) (Chan
 		clean(live)
 	}
 	clean(applied)
+	if live != nil && reflect.DeepEqual(live.Object, applied.Object) {
+		return c, nil // unchanged: no need to render either side
+	}
 	redactSecrets(live, applied)
 	before, err := canonicalYAML(live)
 	if err != nil {

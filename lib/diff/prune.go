@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/svccfg/svccfg/internal/parallel"
 	"github.com/svccfg/svccfg/lib/build"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -44,12 +45,13 @@ func pruneSelector(sets []string) (string, error) {
 // objectKey identifies an object across API versions.
 type objectKey struct{ group, kind, namespace, name string }
 
-// prunable lists, across namespaces, the live objects that carry the
-// labels of one of the config sets sets, of PruneKinds and of the kinds of
-// objs that the cluster serves, and returns as changes to prune those that
-// objs do not include. Objects with a controlling owner are left to their
-// owner. The changes are sorted by ID.
-func (d *Differ) prunable(ctx context.Context, mapper meta.RESTMapper, objs []build.Object, sets []string) ([]Change, error) {
+// inventory lists, concurrently and across namespaces, the live objects
+// that carry the labels of one of the config sets sets, of PruneKinds and
+// of the kinds of objs that the cluster serves. It adds them to l, and
+// returns as changes to prune those that objs do not include. Objects with
+// a controlling owner are left to their owner. The changes are sorted by
+// ID.
+func (d *Differ) inventory(ctx context.Context, l *live, mapper meta.RESTMapper, objs []build.Object, sets []string, concurrency int) ([]Change, error) {
 	selector, err := pruneSelector(sets)
 	if err != nil {
 		return nil, err
@@ -65,7 +67,7 @@ func (d *Differ) prunable(ctx context.Context, mapper meta.RESTMapper, objs []bu
 		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
 	})
 	kinds = slices.Compact(kinds)
-	var changes []Change
+	var mappings []*meta.RESTMapping
 	for _, gk := range kinds {
 		m, err := mapper.RESTMapping(gk)
 		if meta.IsNoMatchError(err) {
@@ -73,26 +75,41 @@ func (d *Differ) prunable(ctx context.Context, mapper meta.RESTMapper, objs []bu
 		} else if err != nil {
 			return nil, &Error{Class: classify(err), Err: fmt.Errorf("listing %s to prune: %w", gk, err)}
 		}
-		var list *unstructured.UnstructuredList
-		err = retry(ctx, func() (err error) {
-			list, err = d.dynamic.Resource(m.Resource).List(ctx, metav1.ListOptions{LabelSelector: selector})
-			return err
-		})
-		if err != nil {
-			return nil, &Error{Class: classify(err), Err: fmt.Errorf("listing %s to prune: %w", m.Resource.GroupResource(), err)}
-		}
-		for i := range list.Items {
-			u := &list.Items[i]
-			if built[objectKey{gk.Group, gk.Kind, u.GetNamespace(), u.GetName()}] || metav1.GetControllerOf(u) != nil {
-				continue
+		mappings = append(mappings, m)
+	}
+	found := make([][]Change, len(mappings))
+	errs := make([]error, len(mappings))
+	parallel.Do(len(mappings), concurrency, func(i int) error {
+		m := mappings[i]
+		gk := m.GroupVersionKind.GroupKind()
+		namespaced := m.Scope.Name() == meta.RESTScopeNameNamespace
+		var bad error
+		err := d.list(ctx, group{resource: m.Resource}, selector, func(u *unstructured.Unstructured) {
+			if built[objectKey{gk.Group, gk.Kind, u.GetNamespace(), u.GetName()}] {
+				g := group{resource: m.Resource}
+				if namespaced {
+					g.namespace = u.GetNamespace()
+				}
+				l.add(g, u)
+				return
+			}
+			if metav1.GetControllerOf(u) != nil {
+				return
 			}
 			c, err := pruneChange(m.GroupVersionKind, u)
 			if err != nil {
-				return nil, err
+				bad = cmp.Or(bad, err)
+				return
 			}
-			changes = append(changes, c)
-		}
+			found[i] = append(found[i], c)
+		})
+		errs[i] = cmp.Or(err, bad)
+		return nil
+	})
+	if err := firstError(errs); err != nil {
+		return nil, err
 	}
+	changes := slices.Concat(found...)
 	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(ID(a.Object), ID(b.Object)) })
 	return changes, nil
 }

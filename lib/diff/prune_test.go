@@ -27,7 +27,7 @@ func liveObject(t *testing.T, apiVersion, kind, ns, name, set string) *unstructu
 		apiVersion, kind, name, ns, labels))
 }
 
-func TestPrunable(t *testing.T) {
+func TestInventory(t *testing.T) {
 	gvks := []schema.GroupVersionKind{
 		{Group: "apps", Version: "v1", Kind: "Deployment"},
 		{Version: "v1", Kind: "Service"},
@@ -59,9 +59,19 @@ func TestPrunable(t *testing.T) {
 		{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "a", Name: "web"},
 		{APIVersion: "v1", Kind: "Secret", Namespace: "a", Name: "token"},
 	}
-	changes, err := d.prunable(t.Context(), mapper, objs, []string{"shop"})
+	l := newLive()
+	changes, err := d.inventory(t.Context(), l, mapper, objs, []string{"shop"}, 2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The built Deployment was found by its labels: no GET is needed for it.
+	deployments := group{schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, "a"}
+	if u, ok := l.get(deployments, "web"); !ok || u == nil || u.GetName() != "web" {
+		t.Errorf("live Deployment a/web = %v, %v; want it found by the inventory", u, ok)
+	}
+	secrets := group{schema.GroupVersionResource{Version: "v1", Resource: "secrets"}, "a"}
+	if u, ok := l.get(secrets, "token"); ok {
+		t.Errorf("live Secret a/token = %v, %v; want it unknown (to be fetched)", u, ok)
 	}
 	var ids []string
 	for _, c := range changes {
@@ -79,7 +89,7 @@ func TestPrunable(t *testing.T) {
 	}
 	want := []string{"apps/v1/Deployment/b/old-web", "v1/Secret/a/db", "v1/Service/a/old-web"}
 	if !slices.Equal(ids, want) {
-		t.Errorf("prunable = %q, want %q", ids, want)
+		t.Errorf("inventory = %q, want %q", ids, want)
 	}
 	res := newResult(changes)
 	if !res.HasDifferences() || res.Summary() != "0 to create, 0 to change, 0 unchanged, 3 to prune" {
