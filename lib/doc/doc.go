@@ -24,6 +24,7 @@ type Docs struct {
 	types    *protoregistry.Types
 	packages []string
 	comments map[protoreflect.FullName]string
+	groups   []*group
 
 	typeNames func() []string // every message and enum, sorted
 }
@@ -38,6 +39,7 @@ func New(std *eval.Stdlib, comments map[protoreflect.FullName]string) *Docs {
 		packages: std.Registry().Packages(),
 		comments: comments,
 	}
+	d.groups = d.makeGroups()
 	d.typeNames = sync.OnceValue(d.allTypes)
 	return d
 }

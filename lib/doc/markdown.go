@@ -18,7 +18,7 @@ func (d *Docs) Markdown() string {
 		"predeclared; other standard library files are loaded with load(). `svccfg doc NAME` "+
 		"shows the same from the command line, and also the fields of every Kubernetes and "+
 		"Envoy message type.", "", lineWidth) + "\n\n")
-	groups := d.groups()
+	groups := d.groups
 	for _, g := range groups {
 		fmt.Fprintf(&b, "- [%s](#%s)\n", mdTitle(g), anchor(mdTitle(g)))
 	}

@@ -23,21 +23,15 @@ type group struct {
 	proto bool // whether it is the proto module, whose functions are Go builtins
 }
 
-// groups returns the standard library's functions by group: the
+// makeGroups returns the standard library's functions by group: the
 // predeclared functions, the predeclared modules and the loadable files,
 // each sorted by name.
-func (d *Docs) groups() []*group {
+func (d *Docs) makeGroups() []*group {
 	pre := d.std.Predeclared()
 	fns := &group{title: "Predeclared functions"}
 	var modules []*group
-	seen := make(map[string]bool) // files whose functions are predeclared
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range pre {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	seen := make(map[string]bool)     // files whose functions are predeclared
+	for _, name := range pre.Keys() { // sorted
 		switch v := pre[name].(type) {
 		case *eval.Function:
 			fns.funcs = append(fns.funcs, v)
@@ -98,7 +92,7 @@ func (d *Docs) function(name string) *eval.Function {
 
 // group returns the module or file called name, or nil.
 func (d *Docs) group(name string) *group {
-	for _, g := range d.groups() {
+	for _, g := range d.groups {
 		if slices.Contains(g.names, name) {
 			return g
 		}
@@ -110,7 +104,7 @@ func (d *Docs) group(name string) *group {
 // or file.
 func (d *Docs) stdlibNames() []string {
 	var names []string
-	for _, g := range d.groups() {
+	for _, g := range d.groups {
 		names = append(names, g.names...)
 		for _, f := range g.funcs {
 			names = append(names, f.Name())
@@ -123,7 +117,7 @@ func (d *Docs) stdlibNames() []string {
 // is predeclared.
 func (d *Docs) loadStmt(f *eval.Function) string {
 	file := f.Starlark().Position().Filename()
-	for _, g := range d.groups() {
+	for _, g := range d.groups {
 		if g.file == file && g.load {
 			return fmt.Sprintf("load(%q, %q)", file, f.Name())
 		}
@@ -134,7 +128,7 @@ func (d *Docs) loadStmt(f *eval.Function) string {
 // writeList writes the list of the standard library: every function under
 // its group, with its docstring's summary.
 func (d *Docs) writeList(b *strings.Builder) {
-	groups := d.groups()
+	groups := d.groups
 	var rows [][2]string
 	for _, g := range groups {
 		for _, f := range g.funcs {
