@@ -66,6 +66,7 @@ func TestParseSignatureErrors(t *testing.T) {
 		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (widget): a widget.\n    \"\"\"\n", "ns.f: parameter x: unknown type \"widget\""},
 		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (int): one.\n      y (int): two.\n    \"\"\"\n", "ns.f: the docstring documents y, which is not a parameter"},
 		{"def f(**kw):\n    \"\"\"Does.\"\"\"\n", "ns.f: public functions take named parameters only"},
+		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (int): \n    \"\"\"\n", "docstring Args: want lines of the form `name (type): description`, got \"x (int):\""}, // no description
 	} {
 		_, err := ParseSignature("ns.f", function(t, test.src))
 		if err == nil || !strings.Contains(err.Error(), test.want) {
