@@ -31,7 +31,7 @@ type Docs struct {
 
 // New returns the documentation of std and its types. comments holds the
 // leading comments of types and fields by full name (such as
-// [k8s.Comments]); it may be nil.
+// [github.com/svccfg/svccfg/lib/k8s.Comments]); it may be nil.
 func New(std *eval.Stdlib, comments map[protoreflect.FullName]string) *Docs {
 	d := &Docs{
 		std:      std,
