@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/svccfg
 EXAMPLES  := $(sort $(wildcard examples/*/))
 
-.PHONY: all build examples test golden generate lint tidy determinism check e2e clean bench
+.PHONY: all build examples test golden generate docs lint tidy determinism check e2e clean bench
 
 all: build
 
@@ -26,6 +26,10 @@ golden:
 generate:
 	$(GO) generate ./...
 
+# Regenerate docs/reference.md from the standard library's docstrings.
+docs: build
+	$(BIN) doc --format markdown > docs/reference.md.tmp && mv docs/reference.md.tmp docs/reference.md
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
@@ -34,12 +38,12 @@ lint:
 tidy:
 	$(GO) mod tidy -diff
 
-# The build output is a pure function of its inputs: goldens and generated
-# code are up to date, and two builds from different directories agree.
-determinism: build
+# The build output is a pure function of its inputs: goldens, generated
+# code and docs are up to date, and two builds from different directories agree.
+determinism: build docs
 	SVCCFG_UPDATE=1 $(GO) test ./cmd/svccfg/...
 	$(GO) generate ./...
-	@test -z "$$(git status --porcelain -- golden cmd lib)" || { git status --porcelain -- golden cmd lib; echo 'stale goldens or generated files: run make golden / make generate and commit'; exit 1; }
+	@test -z "$$(git status --porcelain -- golden cmd lib docs)" || { git status --porcelain -- golden cmd lib docs; echo 'stale goldens, generated files or docs: run make golden / make generate / make docs and commit'; exit 1; }
 	@tmp=$$(mktemp -d) && \
 	  $(BIN) build -o $$tmp/a $(EXAMPLES) && \
 	  (cd examples && ../$(BIN) build -o $$tmp/b $(patsubst examples/%,%,$(EXAMPLES))) && \

@@ -55,11 +55,17 @@ Usage:
 
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
+	svccfg doc [NAME]
 	svccfg version
 
 svccfg diff compares the Kubernetes objects with the live cluster through
 server-side apply dry runs and prints a unified diff of each object that
 would change, then "N to create, N to change, N unchanged".
+
+svccfg doc lists the standard library; svccfg doc NAME shows a function's
+parameters with their types and defaults (svccfg doc service), or the fields
+of a Kubernetes or Envoy message type (svccfg doc
+k8s.io.api.apps.v1.DeploymentSpec). docs/reference.md is the same as Markdown.
 
 Exit status: 0 on success (for diff: no differences); 1 for configuration
 errors, or differences found by diff; 2 for usage errors and failures to

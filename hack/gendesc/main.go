@@ -1,13 +1,16 @@
 // Command gendesc compiles the generated.proto files that ship inside the
 // k8s.io/api and k8s.io/apimachinery modules (at the versions pinned in go.mod)
-// into one binary FileDescriptorSet, which lib/k8s embeds.
+// into one binary FileDescriptorSet, which lib/k8s embeds, and writes the
+// leading comments of their messages, fields and enums to a text file that
+// `svccfg doc` shows.
 //
 // Usage (from the repository root, normally through `make generate`):
 //
-//	go run ./hack/gendesc -o lib/k8s/descriptors.binpb
+//	go run ./hack/gendesc -o lib/k8s/descriptors.binpb -comments lib/k8s/comments.txt
 //
 // The output is deterministic: files are sorted by import path, source code
-// info is dropped and the set is marshalled with deterministic field order.
+// info is dropped and the set is marshalled with deterministic field order;
+// comments are sorted by the full name of what they document.
 package main
 
 import (
@@ -20,11 +23,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bufbuild/protocompile"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
@@ -33,14 +38,15 @@ var modules = []string{"k8s.io/api", "k8s.io/apimachinery"}
 
 func main() {
 	out := flag.String("o", "lib/k8s/descriptors.binpb", "output `file`")
+	comments := flag.String("comments", "", "also write the comments to `file`")
 	flag.Parse()
-	if err := run(*out); err != nil {
+	if err := run(*out, *comments); err != nil {
 		fmt.Fprintln(os.Stderr, "gendesc:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string) error {
+func run(out, comments string) error {
 	roots := map[string]string{} // module path -> directory
 	var files []string
 	for _, mod := range modules {
@@ -78,15 +84,25 @@ func run(out string) error {
 			}
 			return nil, fmt.Errorf("%s: not in %v", name, modules)
 		}},
-		SourceInfoMode: protocompile.SourceInfoNone,
+		SourceInfoMode: protocompile.SourceInfoStandard,
 	}
 	compiled, err := c.Compile(context.Background(), files...)
 	if err != nil {
 		return err
 	}
 	set := &descriptorpb.FileDescriptorSet{}
+	var lines []string
 	for _, f := range compiled {
-		set.File = append(set.File, protodesc.ToFileDescriptorProto(f))
+		fdp := protodesc.ToFileDescriptorProto(f)
+		fdp.SourceCodeInfo = nil
+		set.File = append(set.File, fdp)
+		lines = appendComments(lines, f, f.Messages(), f.Enums())
+	}
+	if comments != "" {
+		slices.Sort(lines)
+		if err := os.WriteFile(comments, []byte(strings.Join(lines, "")), 0o644); err != nil {
+			return err
+		}
 	}
 	slices.SortFunc(set.File, func(a, b *descriptorpb.FileDescriptorProto) int {
 		return strings.Compare(a.GetName(), b.GetName())
@@ -96,6 +112,50 @@ func run(out string) error {
 		return err
 	}
 	return os.WriteFile(out, data, 0o644)
+}
+
+// appendComments appends a line `full.Name "comment"` (the comment quoted as
+// a Go string) for each documented message, field, enum and enum value in
+// msgs and enums, nested ones included.
+func appendComments(lines []string, f protoreflect.FileDescriptor, msgs protoreflect.MessageDescriptors, enums protoreflect.EnumDescriptors) []string {
+	add := func(d protoreflect.Descriptor) {
+		if c := comment(f.SourceLocations().ByDescriptor(d).LeadingComments); c != "" {
+			lines = append(lines, fmt.Sprintf("%s %s\n", d.FullName(), strconv.Quote(c)))
+		}
+	}
+	for i := range enums.Len() {
+		e := enums.Get(i)
+		add(e)
+		for j := range e.Values().Len() {
+			add(e.Values().Get(j))
+		}
+	}
+	for i := range msgs.Len() {
+		m := msgs.Get(i)
+		if m.IsMapEntry() {
+			continue
+		}
+		add(m)
+		for j := range m.Fields().Len() {
+			add(m.Fields().Get(j))
+		}
+		lines = appendComments(lines, f, m.Messages(), m.Enums())
+	}
+	return lines
+}
+
+// comment returns a leading comment without its code generator markers
+// (lines such as "+optional" or "+listType=atomic") and the space after
+// each "//".
+func comment(c string) string {
+	var keep []string
+	for _, line := range strings.Split(c, "\n") {
+		line = strings.TrimPrefix(strings.TrimRight(line, " \t"), " ")
+		if !strings.HasPrefix(strings.TrimSpace(line), "+") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.TrimSpace(strings.Join(keep, "\n"))
 }
 
 // moduleDir returns the directory of mod as resolved by the main module's go.mod.

@@ -1,10 +1,12 @@
 package eval
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/svccfg/svccfg/stdlib"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -64,6 +66,7 @@ func TestParseSignatureErrors(t *testing.T) {
 		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (widget): a widget.\n    \"\"\"\n", "ns.f: parameter x: unknown type \"widget\""},
 		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (int): one.\n      y (int): two.\n    \"\"\"\n", "ns.f: the docstring documents y, which is not a parameter"},
 		{"def f(**kw):\n    \"\"\"Does.\"\"\"\n", "ns.f: public functions take named parameters only"},
+		{"def f(x):\n    \"\"\"Does.\n\n    Args:\n      x (int): \n    \"\"\"\n", "docstring Args: want lines of the form `name (type): description`, got \"x (int):\""}, // no description
 	} {
 		_, err := ParseSignature("ns.f", function(t, test.src))
 		if err == nil || !strings.Contains(err.Error(), test.want) {
@@ -107,15 +110,46 @@ func TestTypeChecks(t *testing.T) {
 	}
 }
 
+// TestLoadStdlibRejectsUndocumented checks that every public standard
+// library file, function and parameter must be documented, in any public
+// file (predeclared or only loadable), so that `svccfg doc` lacks nothing.
 func TestLoadStdlibRejectsUndocumented(t *testing.T) {
 	reg, err := DefaultRegistry()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys := fstest.MapFS{"kube.star": {Data: []byte("def cores(n):\n    return n\n")}}
-	_, err = LoadStdlib(reg, fsys)
-	if want := "@stdlib//kube.star:1:1: kube.cores: no docstring"; err == nil || err.Error() != want {
-		t.Errorf("LoadStdlib(undocumented) error = %v, want %q", err, want)
+	const doc = "\"\"\"Helpers.\"\"\"\n"
+	for _, test := range []struct{ file, src, want string }{
+		{"kube.star", "def cores(n):\n    return n\n",
+			"@stdlib//kube.star:1:1: no module docstring: a public standard library file starts with a string that says what it provides"},
+		{"einhorn.star", "# einhorn\ndef einhorn(script):\n    pass\n",
+			"@stdlib//einhorn.star:1:1: no module docstring: a public standard library file starts with a string that says what it provides"},
+		{"kube.star", doc + "def cores(n):\n    return n\n",
+			"@stdlib//kube.star:2:1: kube.cores: no docstring"},
+		{"einhorn.star", doc + "def einhorn(script):\n    \"\"\"Runs.\"\"\"\n",
+			"@stdlib//einhorn.star:2:1: einhorn: parameter script is not documented in the docstring's Args section"},
+		{"einhorn.star", doc + "def einhorn(script, workers = 1):\n    \"\"\"Runs.\n\n    Args:\n      script (string): the script.\n    \"\"\"\n",
+			"@stdlib//einhorn.star:2:1: einhorn: parameter workers is not documented in the docstring's Args section"},
+		{"einhorn.star", doc + "def einhorn(script):\n    \"\"\"Runs.\n\n    Args:\n      script: the script.\n    \"\"\"\n",
+			"@stdlib//einhorn.star:2:1: einhorn: docstring Args: want lines of the form `name (type): description`, got \"script: the script.\""},
+	} {
+		fsys := fstest.MapFS{test.file: {Data: []byte(test.src)}}
+		_, err = LoadStdlib(reg, fsys)
+		if err == nil || err.Error() != test.want {
+			t.Errorf("LoadStdlib(%s: %q) error = %v, want %q", test.file, test.src, err, test.want)
+		}
+	}
+	// Private files and functions need no docstrings.
+	fsys := fstest.MapFS{}
+	files, _ := fs.Glob(stdlib.FS, "*.star")
+	for _, f := range files {
+		data, _ := fs.ReadFile(stdlib.FS, f)
+		fsys[f] = &fstest.MapFile{Data: data}
+	}
+	fsys["_extra.star"] = &fstest.MapFile{Data: []byte("def labels(name):\n    return {}\n")}
+	fsys["einhorn.star"].Data = append(fsys["einhorn.star"].Data, "\ndef _argv(x):\n    return []\n"...)
+	if _, err := LoadStdlib(reg, fsys); err != nil {
+		t.Errorf("LoadStdlib(private, undocumented) error = %v, want none", err)
 	}
 }
 
@@ -136,6 +170,12 @@ func TestDefaultStdlib(t *testing.T) {
 		if _, ok := std.Predeclared()[name]; !ok {
 			t.Errorf("%s is not predeclared", name)
 		}
+	}
+	if got, want := strings.Join(std.Files(), " "), "@stdlib//cron.star @stdlib//einhorn.star @stdlib//envoy.star @stdlib//kube.star @stdlib//service.star"; got != want {
+		t.Errorf("Files() = %s, want %s", got, want)
+	}
+	if got, want := std.Doc("@stdlib//kube.star"), "Kubernetes quantities: CPU and memory sizes."; got != want {
+		t.Errorf("Doc(kube.star) = %q, want %q", got, want)
 	}
 	if _, ok := std.Predeclared()["einhorn"]; ok {
 		t.Errorf("einhorn is predeclared; it is loaded from @stdlib//einhorn.star")

@@ -37,6 +37,7 @@ type Stdlib struct {
 	fsys        fs.FS
 	registry    *starproto.Registry
 	modules     map[string]starlark.StringDict // "@stdlib//kube.star" -> public functions
+	docs        map[string]string              // "@stdlib//kube.star" -> its docstring
 	predeclared starlark.StringDict
 	functions   []*Function
 }
@@ -65,7 +66,7 @@ var DefaultStdlib = sync.OnceValues(func() (*Stdlib, error) {
 // LoadStdlib loads every public file of a standard library in fsys, with
 // the types of reg.
 func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
-	std := &Stdlib{fsys: fsys, registry: reg, modules: make(map[string]starlark.StringDict)}
+	std := &Stdlib{fsys: fsys, registry: reg, modules: make(map[string]starlark.StringDict), docs: make(map[string]string)}
 	predeclared := starlark.StringDict{"proto": reg.Module(), "_svccfg": internal}
 	cache := load.NewCache(&load.RootReader{Stdlib: fsys}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
 		return starlark.ExecFileOptions(fileOptions, thread, name, src, predeclared)
@@ -83,6 +84,9 @@ func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 		globals, err := cache.LoadFile(thread, name)
 		if err != nil {
 			return nil, convertError(err)
+		}
+		if std.docs[name], err = moduleDoc(fsys, file, name); err != nil {
+			return nil, err
 		}
 		mod := strings.TrimSuffix(file, ".star")
 		prefix := ""
@@ -142,6 +146,33 @@ func (std *Stdlib) Files() []string {
 func (std *Stdlib) Module(name string) (starlark.StringDict, bool) {
 	m, ok := std.modules[name]
 	return m, ok
+}
+
+// Doc returns the docstring of the standard library file called name
+// ("@stdlib//kube.star"): the string literal that starts the file.
+func (std *Stdlib) Doc(name string) string { return std.docs[name] }
+
+// moduleDoc returns the docstring of the standard library file called name,
+// which must have one.
+func moduleDoc(fsys fs.FS, file, name string) (string, error) {
+	src, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return "", err
+	}
+	f, err := fileOptions.Parse(name, src, 0)
+	if err != nil {
+		return "", err
+	}
+	if len(f.Stmts) > 0 {
+		if e, ok := f.Stmts[0].(*syntax.ExprStmt); ok {
+			if lit, ok := e.X.(*syntax.Literal); ok && lit.Token == syntax.STRING {
+				if doc := strings.TrimSpace(dedent(lit.Value.(string))); doc != "" {
+					return doc, nil
+				}
+			}
+		}
+	}
+	return "", fmt.Errorf("%s:1:1: no module docstring: a public standard library file starts with a string that says what it provides", name)
 }
 
 // Registry returns the protobuf types the standard library was loaded with.

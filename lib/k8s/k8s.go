@@ -23,7 +23,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 )
 
-//go:generate go run ../../hack/gendesc -o descriptors.binpb
+//go:generate go run ../../hack/gendesc -o descriptors.binpb -comments comments.txt
 
 // descriptorSet is a FileDescriptorSet of every generated.proto file in
 // k8s.io/api and k8s.io/apimachinery, at the versions pinned in go.mod.
