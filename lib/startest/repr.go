@@ -19,13 +19,13 @@ const lineWidth = 80
 
 // Repr returns v in Starlark syntax on one line. Unlike v.String(), it writes
 // proto messages, also inside lists, dicts and structs, as calls of their
-// type's constructor with their fields in declaration order, map entries in
-// key order: the same value gives the same text.
-func Repr(v starlark.Value) string { return toNode(v).line() }
+// type's constructor with their fields in declaration order, and the entries
+// of their map fields in key order: the same value gives the same text.
+func Repr(v starlark.Value) string { return toNode(plain(v)).line() }
 
 // reprLines returns v in Starlark syntax, broken over lines, indented by
 // four spaces, where it is wider than lineWidth.
-func reprLines(v starlark.Value) string { return toNode(v).lines("") }
+func reprLines(v starlark.Value) string { return toNode(plain(v)).lines("") }
 
 // valueDiff returns a unified diff of want and got in the form of
 // reprLines, or "" when they fit on one line.

@@ -124,6 +124,7 @@ func (t *T) eq(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "got", &got, "want", &want, "msg?", &msg); err != nil {
 		return nil, err
 	}
+	got, want = plain(got), plain(want)
 	eq, err := starlark.Equal(got, want)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
@@ -155,7 +156,7 @@ func (t *T) ne(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "got", &got, "want", &want, "msg?", &msg); err != nil {
 		return nil, err
 	}
-	eq, err := starlark.Equal(got, want)
+	eq, err := starlark.Equal(plain(got), plain(want))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
@@ -195,7 +196,7 @@ func (t *T) contains(thread *starlark.Thread, fn *starlark.Builtin, args starlar
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "container", &container, "x", &x, "msg?", &msg); err != nil {
 		return nil, err
 	}
-	in, err := starlark.Binary(syntax.IN, x, container)
+	in, err := starlark.Binary(syntax.IN, plain(x), plain(container))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", fn.Name(), err)
 	}
