@@ -139,8 +139,11 @@ func (t *T) eq(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tupl
 // diff when they are long.
 func mismatch(got, want starlark.Value) string {
 	g, w := Repr(got), Repr(want)
-	if g == w {
+	if g == w && got.Type() != want.Type() {
 		return fmt.Sprintf("got %s (%s), want %s (%s)", g, got.Type(), w, want.Type())
+	}
+	if g == w {
+		return fmt.Sprintf("got %s, want %s: values of type %s are equal only to themselves", g, w, got.Type())
 	}
 	if len(g)+len(w) > lineWidth {
 		if d := valueDiff(got, want); d != "" {
