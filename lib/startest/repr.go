@@ -25,15 +25,18 @@ func Repr(v starlark.Value) string { return toNode(plain(v)).line() }
 
 // reprLines returns v in Starlark syntax, broken over lines, indented by
 // four spaces, where it is wider than lineWidth.
-func reprLines(v starlark.Value) string { return toNode(plain(v)).lines("") }
+func reprLines(v starlark.Value) string { return toNode(plain(v)).lines("", false) }
 
 // valueDiff returns a unified diff of want and got in the form of
-// reprLines, or "" when they fit on one line.
+// reprLines, or "" when they fit on one line. When one of them is broken
+// over lines, so is the other, for their elements or fields to line up.
 func valueDiff(got, want starlark.Value) string {
-	g, w := reprLines(got), reprLines(want)
+	gn, wn := toNode(plain(got)), toNode(plain(want))
+	g, w := gn.lines("", false), wn.lines("", false)
 	if !strings.Contains(g, "\n") && !strings.Contains(w, "\n") {
 		return ""
 	}
+	g, w = gn.lines("", true), wn.lines("", true)
 	d := string(diff.Diff("want", []byte(w+"\n"), "got", []byte(g+"\n")))
 	if i := strings.Index(d, "@@"); i >= 0 {
 		d = d[i:]
@@ -78,9 +81,11 @@ func (n *node) line() string {
 	return b.String()
 }
 
-func (n *node) lines(indent string) string {
+// lines returns the node broken over lines where it is wider than
+// lineWidth, and at its top level also if force is set.
+func (n *node) lines(indent string, force bool) string {
 	one := n.line()
-	if !n.container || len(n.items) == 0 || len(indent)+len(one) <= lineWidth {
+	if !n.container || len(n.items) == 0 || !force && len(indent)+len(one) <= lineWidth {
 		return one
 	}
 	var b strings.Builder
@@ -88,7 +93,7 @@ func (n *node) lines(indent string) string {
 	b.WriteString("\n")
 	for _, it := range n.items {
 		b.WriteString(indent + "    " + it.label)
-		b.WriteString(it.value.lines(indent + "    "))
+		b.WriteString(it.value.lines(indent+"    ", false))
 		b.WriteString(",\n")
 	}
 	b.WriteString(indent + n.close)
