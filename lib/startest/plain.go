@@ -32,12 +32,7 @@ func plain(v starlark.Value) starlark.Value {
 	}
 	if m, ok := v.(starlark.IterableMapping); ok && strings.HasPrefix(v.Type(), "map<") {
 		items := m.Items()
-		slices.SortFunc(items, func(a, b starlark.Tuple) int {
-			if less, err := starlark.Compare(syntax.LT, a[0], b[0]); err == nil && less {
-				return -1
-			}
-			return 1
-		})
+		slices.SortFunc(items, func(a, b starlark.Tuple) int { return compareValues(a[0], b[0]) })
 		d := starlark.NewDict(len(items))
 		for _, kv := range items {
 			d.SetKey(kv[0], plain(kv[1]))
@@ -53,4 +48,15 @@ func plainElems(seq starlark.Indexable) []starlark.Value {
 		elems[i] = plain(seq.Index(i))
 	}
 	return elems
+}
+
+// compareValues orders two map keys of the same type.
+func compareValues(x, y starlark.Value) int {
+	if lt, _ := starlark.Compare(syntax.LT, x, y); lt {
+		return -1
+	}
+	if gt, _ := starlark.Compare(syntax.GT, x, y); gt {
+		return 1
+	}
+	return 0
 }

@@ -149,6 +149,8 @@ func TestAssertions(t *testing.T) {
 		{"eq types", `t.eq([1], (1,))`, `x_test.star:2:9: test_it: got [1], want (1,)`},
 		{"eq list and proto list", `t.eq(service(name = "a", owner = "o", image = "i").objects[1].spec.template.spec.containers[0].command, ["x"])`, `x_test.star:2:9: test_it: got [], want ["x"]`},
 		{"eq message", `t.eq(kube.cores(1), kube.cores(2))`, `x_test.star:2:9: test_it: got k8s.io.apimachinery.pkg.api.resource.Quantity(string = "1"), want k8s.io.apimachinery.pkg.api.resource.Quantity(string = "2")`},
+		{"message map in key order", `t.eq(proto.package("k8s.io.apimachinery.pkg.apis.meta.v1").ObjectMeta(labels = {"b": "1", "a": "2"}), None)`, `x_test.star:2:9: test_it: got k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta(labels = {"a": "2", "b": "1"}), want None`},
+		{"map field in key order", `t.eq(proto.package("k8s.io.apimachinery.pkg.apis.meta.v1").ObjectMeta(labels = {"b": "1", "a": "2"}).labels, {})`, `x_test.star:2:9: test_it: got {"a": "2", "b": "1"}, want {}`},
 		{"ne", `t.ne({"a": 1}, {"a": 1})`, `x_test.star:2:9: test_it: got {"a": 1}, want a different value`},
 		{"true", `t.true([])`, `x_test.star:2:11: test_it: got [], want a true value`},
 		{"false", `t.false("x", "empty")`, `x_test.star:2:12: test_it: empty: got "x", want a false value`},

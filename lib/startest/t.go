@@ -80,14 +80,9 @@ func (t *T) Attr(name string) (starlark.Value, error) {
 
 // AttrNames returns the names of T's methods and of its name field.
 func (t *T) AttrNames() []string {
-	return slices.Sorted(func(yield func(string) bool) {
-		for k := range maps.Keys(methods) {
-			if !yield(k) {
-				return
-			}
-		}
-		yield("name")
-	})
+	names := append(slices.Collect(maps.Keys(methods)), "name")
+	slices.Sort(names)
+	return names
 }
 
 // failf records a failure at the assertion's line, the caller of the
