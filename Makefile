@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/svccfg
 EXAMPLES  := $(sort $(wildcard examples/*/))
 
-.PHONY: all build examples test golden generate docs lint tidy determinism check e2e clean bench
+.PHONY: all build examples test startest golden generate docs lint tidy determinism check e2e clean bench
 
 all: build
 
@@ -17,6 +17,11 @@ examples: build
 
 test:
 	$(GO) test -race ./...
+
+# The Starlark tests (test_*(t) functions) of the standard library and the
+# examples. go test runs the standard library's too.
+startest: build
+	$(BIN) test stdlib/testdata $(EXAMPLES)
 
 # Rewrite goldens (golden/, testscript expectations); review the diff like code.
 golden:
@@ -52,7 +57,7 @@ determinism: build docs
 
 # Everything: static checks, unit and CLI tests, goldens and determinism,
 # and the real-cluster tests.
-check: lint tidy test determinism e2e
+check: lint tidy test startest determinism e2e
 
 # Real-cluster tests: build etcd and kube-apiserver from the
 # Go module proxy (about 10 minutes the first time, then cached outside the

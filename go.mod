@@ -18,7 +18,8 @@ module github.com/svccfg/svccfg
 //   sigs.k8s.io/yaml: reads svccfg.yaml; it and go.yaml.in/yaml/v2 v2.4.4 (in
 //     tests) are YAML as Kubernetes writes it, which lib/render's own encoder
 //     must match byte for byte.
-//   github.com/rogpeppe/go-internal: testscript and diff for tests.
+//   github.com/rogpeppe/go-internal: testscript and diff for tests; its diff
+//     also shows long values that differ in `svccfg test` failures.
 
 go 1.26.0
 

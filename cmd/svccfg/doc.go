@@ -56,6 +56,7 @@ Usage:
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
 	svccfg doc [NAME]
+	svccfg test [flags] [PATH...]
 	svccfg version
 
 svccfg diff compares the Kubernetes objects with the live cluster through
@@ -67,9 +68,14 @@ parameters with their types and defaults (svccfg doc service), or the fields
 of a Kubernetes or Envoy message type (svccfg doc
 k8s.io.api.apps.v1.DeploymentSpec). docs/reference.md is the same as Markdown.
 
+svccfg test runs the test_NAME(t) functions of configuration files, and of
+test files (conventionally NAME_test.star, loading what they test), in the
+manner of go test: t.eq, t.fails and the other assertions report
+path:line:col: test_NAME: got X, want Y. See svccfg test --help.
+
 Exit status: 0 on success (for diff: no differences); 1 for configuration
-errors, or differences found by diff; 2 for usage errors and failures to
-reach or use the cluster.
+errors, failed tests, or differences found by diff; 2 for usage errors and
+failures to reach or use the cluster.
 Errors are printed as path:line:col: message, with the Starlark call chain on
 tab-indented lines below.
 */

@@ -32,16 +32,44 @@ const (
 
 // addEvalFlags adds the flags that control evaluation.
 func addEvalFlags(cmd *cobra.Command) {
+	addSandboxFlags(cmd)
 	f := cmd.Flags()
-	f.StringArray(flagVar, nil, "a variable: `key=value` sets ctx.vars[key] to value; repeatable; overrides svccfg.yaml")
-	f.Uint64(flagMaxSteps, eval.DefaultMaxSteps, "stop a file's evaluation after this many Starlark execution `steps`")
-	f.Duration(flagTimeout, eval.DefaultTimeout, "stop a file's evaluation after this wall-clock `duration`")
 	f.String(flagCache, "", "keep evaluation results in `dir` and reuse those of unchanged files")
 	f.String(flagMaxMem, resource.NewQuantity(build.DefaultMaxMemory, resource.BinarySI).String(), "stop the build when its heap exceeds this `size` (such as 512Mi or 4Gi)")
 }
 
+// addSandboxFlags adds the flags that set the variables and the limits of
+// each evaluation.
+func addSandboxFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringArray(flagVar, nil, "a variable: `key=value` sets ctx.vars[key] to value; repeatable; overrides svccfg.yaml")
+	f.Uint64(flagMaxSteps, eval.DefaultMaxSteps, "stop a file's evaluation after this many Starlark execution `steps`")
+	f.Duration(flagTimeout, eval.DefaultTimeout, "stop a file's evaluation after this wall-clock `duration`")
+}
+
 // buildOptions returns the build options that cmd's evaluation flags set.
 func buildOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
+	opts, err := sandboxOptions(cmd, cwd)
+	if err != nil {
+		return opts, err
+	}
+	f := cmd.Flags()
+	mem, _ := f.GetString(flagMaxMem)
+	q, err := resource.ParseQuantity(mem)
+	if err != nil || q.Sign() <= 0 {
+		return opts, usageErrorf("--%s %q: want a size such as 512Mi or 4Gi", flagMaxMem, mem)
+	}
+	opts.MaxMemory = uint64(q.Value())
+	if dir, _ := f.GetString(flagCache); dir != "" {
+		if opts.Cache, err = build.OpenCache(dir); err != nil {
+			return opts, systemError{fmt.Errorf("--%s: %w", flagCache, err)}
+		}
+	}
+	return opts, nil
+}
+
+// sandboxOptions returns the options that cmd's sandbox flags set.
+func sandboxOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 	f := cmd.Flags()
 	opts := build.Options{Vars: make(map[string]string), Stderr: cmd.ErrOrStderr(), Cwd: cwd}
 	raw, _ := f.GetStringArray(flagVar)
@@ -54,17 +82,6 @@ func buildOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 	}
 	opts.MaxSteps, _ = f.GetUint64(flagMaxSteps)
 	opts.Timeout, _ = f.GetDuration(flagTimeout)
-	mem, _ := f.GetString(flagMaxMem)
-	q, err := resource.ParseQuantity(mem)
-	if err != nil || q.Sign() <= 0 {
-		return opts, usageErrorf("--%s %q: want a size such as 512Mi or 4Gi", flagMaxMem, mem)
-	}
-	opts.MaxMemory = uint64(q.Value())
-	if dir, _ := f.GetString(flagCache); dir != "" {
-		if opts.Cache, err = build.OpenCache(dir); err != nil {
-			return opts, systemError{fmt.Errorf("--%s: %w", flagCache, err)}
-		}
-	}
 	if opts.MaxSteps == 0 {
 		return opts, usageErrorf("--%s must be greater than 0", flagMaxSteps)
 	}

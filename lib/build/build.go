@@ -14,8 +14,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -253,46 +251,11 @@ type builder struct {
 
 // files returns the configuration files that path names, and their root.
 func (b *builder) files(path string) ([]string, string, error) {
-	abs := path
-	if !filepath.IsAbs(abs) {
-		abs = filepath.Join(b.opts.Cwd, path)
+	files, root, err := Find(path, b.opts.Cwd, eval.HasMain)
+	if err == nil && len(files) == 0 {
+		err = &PathError{Path: path, Err: errors.New("no .star files with a main function")}
 	}
-	abs = filepath.Clean(abs)
-	info, err := os.Stat(abs)
-	if err != nil {
-		return nil, "", &PathError{Path: path, Err: unwrapPathError(err)}
-	}
-	root := findRoot(abs, info.IsDir())
-	if !info.IsDir() {
-		return []string{abs}, root, nil
-	}
-	var files []string
-	err = filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != abs && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(p, ".star") {
-			return nil
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if eval.HasMain(p, src) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, unwrapPathError(err))
-	}
-	if len(files) == 0 {
-		return nil, "", &PathError{Path: path, Err: errors.New("no .star files with a main function")}
-	}
-	return files, root, nil
+	return files, root, err
 }
 
 // A PathError reports a PATH argument that names no configuration.
@@ -321,20 +284,10 @@ func (b *builder) evaluator(root string) (*eval.Evaluator, string, error) {
 	if ev, ok := b.evaluators[root]; ok {
 		return ev, b.configSets[root], nil
 	}
-	cfg, err := readConfig(root)
+	ev, set, err := NewEvaluator(b.std, root, b.opts)
 	if err != nil {
 		return nil, "", err
 	}
-	set, err := configSet(root, cfg)
-	if err != nil {
-		return nil, "", err
-	}
-	ev := eval.New(b.std, root, eval.Options{
-		Vars:     vars(cfg, b.opts.Vars),
-		MaxSteps: b.opts.MaxSteps,
-		Timeout:  b.opts.Timeout,
-		Cwd:      b.opts.Cwd,
-	})
 	b.evaluators[root] = ev
 	b.configSets[root] = set
 	return ev, set, nil

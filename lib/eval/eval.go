@@ -7,7 +7,6 @@ package eval
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -20,7 +19,6 @@ import (
 	"github.com/svccfg/svccfg/lib/load"
 	"github.com/svccfg/svccfg/lib/starproto"
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -113,27 +111,11 @@ func HasMain(filename string, src []byte) bool {
 // its main(ctx). print() output goes to stderr as
 // "path:line:col: print: msg"; a nil stderr discards it.
 func (e *Evaluator) EvalFile(ctx context.Context, path string, stderr io.Writer) ([]Result, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
-	defer cancel()
-	thread := e.newThread(ctx, stderr)
-	stop := context.AfterFunc(ctx, func() {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(ctx.Err(), context.DeadlineExceeded) && cause == context.DeadlineExceeded:
-			thread.Cancel(fmt.Sprintf("evaluation took longer than %s (raise the limit with --timeout)", e.opts.Timeout))
-		case cause != nil && cause != context.Canceled:
-			thread.Cancel(cause.Error())
-		default:
-			thread.Cancel("evaluation cancelled")
-		}
-	})
+	thread, stop := e.NewThread(ctx, stderr)
 	defer stop()
-
-	globals, err := e.cache.Exec(thread, path)
+	globals, err := e.ExecFile(thread, path)
 	if err != nil {
-		if cerr := convertError(err); isPositioned(cerr) {
-			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
-		}
-		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
+		return nil, err
 	}
 	mainFn, ok := globals["main"].(*starlark.Function)
 	if !ok {
@@ -143,8 +125,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string, stderr io.Writer)
 	if mainFn.NumParams() != 1 {
 		return nil, &diag.Error{Pos: mainPos, Msg: fmt.Sprintf("main takes one parameter, ctx; got %d", mainFn.NumParams())}
 	}
-	ctxValue := starlarkstruct.FromStringDict(starlark.String("ctx"), starlark.StringDict{"vars": e.vars})
-	v, err := starlark.Call(thread, mainFn, starlark.Tuple{ctxValue}, nil)
+	v, err := starlark.Call(thread, mainFn, starlark.Tuple{e.newContext(e.vars)}, nil)
 	if err != nil {
 		return nil, convertError(err)
 	}
