@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/svccfg/svccfg/lib/diag"
 	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/render"
 )
 
@@ -23,6 +23,12 @@ DIR/envoy/<name>.yaml (a list of its Envoy xDS resources, each with its
 longer produces are removed, and nothing is written unless the whole build
 succeeds.
 
+With --explain it prints, instead of the manifests (or besides writing
+them, with -o), where each object and Envoy resource comes from: its output
+file, then the position of the service(), cron() or message constructor call
+in the configuration that produced it. --format json prints that as a JSON
+array.
+
 The output is a pure function of the configuration files and variables: the
 same bytes on any machine and from any working directory.
 
@@ -30,7 +36,8 @@ Examples:
 
   svccfg build examples/home-srv
   svccfg build --var environment=production --var cluster=east -o out/ services/
-  svccfg build --format json services/ | kubectl apply -f -`
+  svccfg build --format json services/ | kubectl apply -f -
+  svccfg build --explain examples/home-srv`
 
 func newBuildCmd(c *command) *cobra.Command {
 	cmd := &cobra.Command{
@@ -41,6 +48,7 @@ func newBuildCmd(c *command) *cobra.Command {
 		RunE:  mkRunE(c, runBuild),
 	}
 	addOutputFlags(cmd)
+	cmd.Flags().Bool(flagExplain, false, "print the configuration line that produced each object instead of the manifests")
 	addEvalFlags(cmd)
 	return cmd
 }
@@ -50,8 +58,25 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, _, err := buildPaths(cmd, args)
+	explain, _ := cmd.Flags().GetBool(flagExplain)
+	out, opts, err := buildPaths(cmd, args)
 	if err != nil {
+		return err
+	}
+	if dir != "" {
+		if err := writeOutput(dir, out, format); err != nil {
+			return err
+		}
+	}
+	if explain {
+		origins := render.Origins(out, format, opts.Cwd)
+		data := render.Explain(origins)
+		if format == render.JSON {
+			if data, err = render.ExplainJSON(origins); err != nil {
+				return err
+			}
+		}
+		_, err = cmd.OutOrStdout().Write(data)
 		return err
 	}
 	if dir == "" {
@@ -62,6 +87,11 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 		_, err = cmd.OutOrStdout().Write(data)
 		return err
 	}
+	return nil
+}
+
+// writeOutput writes the output tree of out under dir.
+func writeOutput(dir string, out *build.Output, format render.Format) error {
 	if err := render.WriteOutput(dir, out, format); err != nil {
 		var d *diag.Error
 		if errors.As(err, &d) {

@@ -23,6 +23,7 @@ const (
 	flagCache    = "cache"
 	flagOutDir   = "out-dir"
 	flagFormat   = "format"
+	flagExplain  = "explain"
 
 	flagKubeconfig  = "kubeconfig"
 	flagContext     = "context"

@@ -70,6 +70,7 @@ type Unit struct {
 type Object struct {
 	APIVersion, Kind, Namespace, Name string
 	JSON                              []byte
+	Source                            Source
 }
 
 // A Resource is an Envoy xDS resource, encoded by protojson as an Any (with
@@ -78,6 +79,18 @@ type Object struct {
 type Resource struct {
 	Type, Name string
 	JSON       []byte
+	Source     Source
+}
+
+// A Source is what produced an object or resource: the answer to "which
+// line of the configuration generates this?".
+type Source struct {
+	// Pos is the call in the configuration that made it: of service() or
+	// cron(), or, for a message that main returned itself, of the
+	// message's constructor (or main's definition when unknown).
+	Pos diag.Position
+	// By names the call: `service "web"`, `cron "report"` or "main".
+	By string
 }
 
 // Build evaluates the configuration files at paths: files, or directories
@@ -385,10 +398,15 @@ func (b *builder) add(it item) error {
 		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error()}
 	}
 	u := b.unit(it.key, it.pos)
+	src := Source{Pos: it.pos, By: it.what}
 	if it.obj != nil {
-		u.Objects = append(u.Objects, *it.obj)
+		o := *it.obj
+		o.Source = src
+		u.Objects = append(u.Objects, o)
 	} else {
-		u.Envoy = append(u.Envoy, *it.res)
+		r := *it.res
+		r.Source = src
+		u.Envoy = append(u.Envoy, r)
 	}
 	return nil
 }

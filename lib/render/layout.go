@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"github.com/svccfg/svccfg/internal/parallel"
-	"path"
 	"slices"
 	"strings"
 
@@ -122,13 +121,10 @@ func outputFiles(out *build.Output, f Format) ([]fileSpec, error) {
 		if err := checkFileNames(u); err != nil {
 			return nil, err
 		}
+		k8sFile, envoyFile := unitFiles(u, f)
 		if len(u.Objects) > 0 {
-			ns := u.Namespace
-			if ns == "" {
-				ns = ClusterScopedDir
-			}
 			objs := u.Objects
-			specs = append(specs, fileSpec{path.Join("kubernetes", ns, u.Name+"."+string(f)), func() ([]byte, error) {
+			specs = append(specs, fileSpec{k8sFile, func() ([]byte, error) {
 				objs := slices.Clone(objs)
 				SortObjects(objs)
 				trees, err := objectTrees(objs)
@@ -144,7 +140,7 @@ func outputFiles(out *build.Output, f Format) ([]fileSpec, error) {
 			}
 			envoyOwner[u.Name] = u
 			resources := u.Envoy
-			specs = append(specs, fileSpec{path.Join("envoy", u.Name+"."+string(f)), func() ([]byte, error) {
+			specs = append(specs, fileSpec{envoyFile, func() ([]byte, error) {
 				return EnvoyList(resources, f)
 			}})
 		}
@@ -172,10 +168,7 @@ func checkFileNames(u *build.Unit) error {
 
 // EnvoyList encodes Envoy resources as a list, ordered by type and name.
 func EnvoyList(resources []build.Resource, f Format) ([]byte, error) {
-	resources = slices.Clone(resources)
-	slices.SortStableFunc(resources, func(a, b build.Resource) int {
-		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
-	})
+	resources = sortedResources(resources)
 	list := make([]Node, len(resources))
 	for i, m := range resources {
 		t, err := EnvoyResource(m.JSON)
@@ -185,4 +178,13 @@ func EnvoyList(resources []build.Resource, f Format) ([]byte, error) {
 		list[i] = t
 	}
 	return List(list, f), nil
+}
+
+// sortedResources returns a copy of resources ordered by type and name.
+func sortedResources(resources []build.Resource) []build.Resource {
+	resources = slices.Clone(resources)
+	slices.SortStableFunc(resources, func(a, b build.Resource) int {
+		return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
+	})
+	return resources
 }
