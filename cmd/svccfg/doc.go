@@ -51,6 +51,10 @@ reused while the file, everything it loads, the variables and the svccfg
 binary are unchanged: a rebuild after a small change evaluates only what
 the change touches.
 
+svccfg build --explain prints, for every object and Envoy resource, the file
+it is written to and the position of the service(), cron() or constructor
+call in the configuration that produced it.
+
 Usage:
 
 	svccfg build [flags] PATH...
