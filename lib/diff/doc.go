@@ -3,8 +3,17 @@
 //
 // For every object, [Differ.Diff] sends a server-side apply with dryRun=All,
 // force and the field manager [FieldManager], so that the cluster's own
-// defaulting, admission and validation run, and GETs the live object (none
-// means the object is to be created). Both are cleaned of what the server
+// defaulting, admission and validation run, and compares the result with
+// the live object (none means the object is to be created).
+//
+// The live objects are fetched with few requests, since every request costs
+// the apiserver more than serving one more object of a LIST from its watch
+// cache: first one LIST per kind, across namespaces, of the objects labelled
+// as built from the config sets (which also finds the objects to prune);
+// then, for the objects not found that way, one LIST per resource and
+// namespace that holds several of them, and a GET for each of the rest.
+//
+// The live and dry-run objects are cleaned of what the server
 // manages rather than the configuration (managed fields, resource version,
 // uid, generation, creation time, self link, status and kubectl's
 // last-applied annotation), encoded as canonical YAML by lib/render, and
