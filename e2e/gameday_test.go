@@ -50,6 +50,24 @@ func TestGameday(t *testing.T) {
 		wantFailure(t, bin, diffArgs(c.Kubeconfig, "5s"), "timeout", `.*`)
 	})
 
+	// The same, with requests in flight: the process hangs first (frozen),
+	// so that the diff is surely under way when it dies.
+	t.Run("etcd killed during the diff", func(t *testing.T) {
+		c := start(t)
+		must(t, c.Freeze(testcluster.Etcd))
+		t.Cleanup(func() { restart(t, c, testcluster.Etcd) })
+		killAfter(t, c, testcluster.Etcd, time.Second)
+		wantFailure(t, bin, diffArgs(c.Kubeconfig, "5s"), "timeout", `.*`)
+	})
+
+	t.Run("apiserver killed during the diff", func(t *testing.T) {
+		c := start(t)
+		must(t, c.Freeze(testcluster.APIServer))
+		t.Cleanup(func() { restart(t, c, testcluster.APIServer) })
+		killAfter(t, c, testcluster.APIServer, time.Second)
+		wantFailure(t, bin, diffArgs(c.Kubeconfig, "5s"), "network", `.*`)
+	})
+
 	t.Run("apiserver killed", func(t *testing.T) {
 		c := start(t)
 		must(t, c.Kill(testcluster.APIServer))
@@ -122,6 +140,20 @@ func TestGameday(t *testing.T) {
 		c := start(t)
 		must(t, c.Stop(testcluster.Etcd))
 		wantRecovery(t, c, testcluster.Etcd, bin, diffArgs(c.Kubeconfig, "60s"))
+	})
+}
+
+// killAfter kills comp of c after d, while the test goes on.
+func killAfter(t *testing.T, c *testcluster.Cluster, comp testcluster.Component, d time.Duration) {
+	killed := make(chan error, 1)
+	go func() {
+		time.Sleep(d)
+		killed <- c.Kill(comp)
+	}()
+	t.Cleanup(func() {
+		if err := <-killed; err != nil {
+			t.Errorf("killing %s: %v", comp, err)
+		}
 	})
 }
 
