@@ -19,6 +19,8 @@ module github.com/svccfg/svccfg
 //     tests) are YAML as Kubernetes writes it, which lib/render's own encoder
 //     must match byte for byte.
 //   github.com/rogpeppe/go-internal: testscript and diff for tests.
+//   github.com/robfig/cron/v3: parses CronJob schedules for svccfg lint, as the
+//     kube-apiserver's own validation does with the same parser.
 
 go 1.26.0
 
