@@ -26,7 +26,10 @@ golden:
 generate:
 	$(GO) generate ./...
 
-lint:
+# Static checks, and svccfg lint of every example (the examples follow the
+# policy rules they teach).
+lint: build
+	$(BIN) lint $(EXAMPLES)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools.mod staticcheck ./...
