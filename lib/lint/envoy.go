@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"time"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
@@ -23,7 +24,7 @@ func checkEnvoyTimeouts(p *pass) {
 		case *clusterv3.Cluster:
 			if ct := m.GetConnectTimeout(); ct != nil {
 				if d := ct.AsDuration(); d < minConnectTimeout || d > maxConnectTimeout {
-					p.report(r.pos, args("connect_timeout"), "%s: connect timeout %s is outside %s to %s", r, d, minConnectTimeout, maxConnectTimeout)
+					p.report(r.pos, args("connect_timeout"), "%s: connect timeout %s is outside %s to %s", r, dur(d), dur(minConnectTimeout), dur(maxConnectTimeout))
 				}
 			}
 		case *routev3.RouteConfiguration:
@@ -35,14 +36,25 @@ func checkEnvoyTimeouts(p *pass) {
 					}
 					switch d := t.AsDuration(); {
 					case d == 0:
-						p.report(r.pos, args("timeout"), "%s: route timeout 0s turns the timeout off, want %s to %s", r, minRouteTimeout, maxRouteTimeout)
+						p.report(r.pos, args("timeout"), "%s: route timeout 0s turns the timeout off, want %s to %s", r, dur(minRouteTimeout), dur(maxRouteTimeout))
 					case d < minRouteTimeout || d > maxRouteTimeout:
-						p.report(r.pos, args("timeout"), "%s: route timeout %s is outside %s to %s", r, d, minRouteTimeout, maxRouteTimeout)
+						p.report(r.pos, args("timeout"), "%s: route timeout %s is outside %s to %s", r, dur(d), dur(minRouteTimeout), dur(maxRouteTimeout))
 					}
 				}
 			}
 		}
 	}
+}
+
+// dur writes d as a configuration writes it: "2m" rather than "2m0s".
+func dur(d time.Duration) string {
+	switch {
+	case d != 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d != 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
 
 func checkCircuitBreakers(p *pass) {

@@ -23,7 +23,7 @@ var rules []*Rule
 func init() {
 	rules = []*Rule{
 		{Name: "cron-schedule", Doc: "a CronJob's schedule parses as Kubernetes parses it (5 fields or @hourly and the like) and its time zone exists", check: checkCronSchedule},
-		{Name: "dns-label", Doc: "every Kubernetes object's name is a DNS-1123 label (a Service's a DNS-1035 label): lowercase letters, digits and '-', at most 63", check: checkDNSLabel},
+		{Name: "dns-label", Doc: "every Kubernetes object's name is a DNS-1123 label (a Service's a DNS-1035 label): lowercase letters, digits and '-', at most 63 of them", check: checkDNSLabel},
 		{Name: "duplicate-name", Doc: "no two services, jobs or messages produce the same object or Envoy resource", check: checkDuplicateName},
 		{Name: "duplicate-port", Doc: "no two Services in a namespace claim the same port", check: checkDuplicatePort},
 		{Name: "envoy-circuit-breakers", Doc: "every Envoy Cluster has circuit breakers, with at most 10000 connections, pending requests and requests (at least 1) and no more retries than requests", check: checkCircuitBreakers},
@@ -39,11 +39,33 @@ func init() {
 // ownerLabel is the label that names the team that owns an object.
 const ownerLabel = "owner"
 
+// checkOwnerSet reports the objects without an owner, one finding for the
+// objects of the same name that one call produced (those of a service).
 func checkOwnerSet(p *pass) {
+	type call struct {
+		pos  diag.Position
+		name string
+	}
+	var calls []call
+	kinds := make(map[call][]string)
 	for _, o := range p.objects {
-		if o.meta.GetLabels()[ownerLabel] == "" {
-			p.report(o.pos, args("owner", "labels", "metadata"), "%s has no owner label: set it to the team that runs it", o)
+		if o.meta.GetLabels()[ownerLabel] != "" {
+			continue
 		}
+		c := call{o.pos, o.meta.GetName()}
+		if kinds[c] == nil {
+			calls = append(calls, c)
+		}
+		kinds[c] = append(kinds[c], o.kind)
+	}
+	for _, c := range calls {
+		k := kinds[c]
+		if len(k) == 1 {
+			p.report(c.pos, args("owner", "labels", "metadata"), "%s %q has no owner label: set it to the team that runs it", k[0], c.name)
+			continue
+		}
+		p.report(c.pos, args("owner", "labels", "metadata"), "%s and %s %q have no owner label: set it to the team that runs them",
+			strings.Join(k[:len(k)-1], ", "), k[len(k)-1], c.name)
 	}
 }
 
