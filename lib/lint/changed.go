@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -86,40 +87,47 @@ type treeFile struct {
 }
 
 // readTree reads every .star file under root, skipping hidden and testdata
-// directories and other config roots below it.
+// directories and other config roots below it. Directories are listed, and
+// files read, in parallel.
 func readTree(root string) (*tree, error) {
 	t := &tree{reader: &load.RootReader{Root: root}, files: make(map[string]*treeFile)}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+	for dirs := []string{root}; len(dirs) > 0; {
+		entries := make([][]fs.DirEntry, len(dirs))
+		err := parallel.Do(len(dirs), 0, func(i int) error {
+			var err error
+			entries[i], err = os.ReadDir(dirs[i])
 			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		if d.IsDir() && p != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || isRoot(p)) {
-			return filepath.SkipDir
+		var next []string
+		for i, dir := range dirs {
+			if dir != root && slices.ContainsFunc(entries[i], func(e fs.DirEntry) bool { return e.Name() == build.ConfigFile }) {
+				continue // another config root
+			}
+			for _, e := range entries[i] {
+				name := e.Name()
+				switch {
+				case e.IsDir() && !strings.HasPrefix(name, ".") && name != "testdata":
+					next = append(next, filepath.Join(dir, name))
+				case !e.IsDir() && strings.HasSuffix(name, ".star"):
+					t.paths = append(t.paths, filepath.Join(dir, name))
+				}
+			}
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".star") {
-			t.paths = append(t.paths, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		dirs = next
 	}
 	t.srcs = make([][]byte, len(t.paths))
-	err = parallel.Do(len(t.paths), 0, func(i int) error {
-		data, err := os.ReadFile(t.paths[i])
-		if err != nil && !os.IsNotExist(err) {
+	err := parallel.Do(len(t.paths), 0, func(i int) error {
+		data, err := readFile(t.paths[i])
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		t.srcs[i] = data
 		return nil
 	})
 	return t, err
-}
-
-// isRoot reports whether dir holds a svccfg.yaml.
-func isRoot(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, build.ConfigFile))
-	return err == nil
 }
 
 // file returns the parsed file at index i.

@@ -172,7 +172,21 @@ func workloadOf(o object) (workload, bool) {
 	return workload{}, false
 }
 
+// checkPDBReplicas matches each PodDisruptionBudget with the workloads of
+// its namespace whose pod template its selector matches, finding them
+// through an index of the templates' labels.
 func checkPDBReplicas(p *pass) {
+	byLabel := make(map[string][]workload) // by namespace, key and value of a template label
+	byNamespace := make(map[string][]workload)
+	for _, o := range p.objects {
+		if w, ok := workloadOf(o); ok {
+			ns := o.meta.GetNamespace()
+			byNamespace[ns] = append(byNamespace[ns], w)
+			for k, v := range w.labels {
+				byLabel[ns+"\x00"+k+"="+v] = append(byLabel[ns+"\x00"+k+"="+v], w)
+			}
+		}
+	}
 	for _, o := range p.objects {
 		pdb, ok := o.obj.(*policyv1.PodDisruptionBudget)
 		if !ok || pdb.Spec.Selector == nil {
@@ -182,14 +196,17 @@ func checkPDBReplicas(p *pass) {
 		if err != nil {
 			continue
 		}
-		for _, w := range p.objects {
-			wl, ok := workloadOf(w)
-			if !ok || w.meta.GetNamespace() != pdb.Namespace || !sel.Matches(labels.Set(wl.labels)) {
+		candidates := byNamespace[pdb.Namespace]
+		if keys := slices.Sorted(maps.Keys(pdb.Spec.Selector.MatchLabels)); len(keys) > 0 {
+			candidates = byLabel[pdb.Namespace+"\x00"+keys[0]+"="+pdb.Spec.Selector.MatchLabels[keys[0]]]
+		}
+		for _, w := range candidates {
+			if !sel.Matches(labels.Set(w.labels)) {
 				continue
 			}
 			replicas := int32(1)
-			if wl.replicas != nil {
-				replicas = *wl.replicas
+			if w.replicas != nil {
+				replicas = *w.replicas
 			}
 			if replicas < 2 {
 				p.report(w.pos, args("replicas"), "%s has %d %s under PodDisruptionBudget %q: want at least 2, so that a node drain neither blocks nor stops it",
