@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,11 @@ configuration files and every configuration file under the same config root
 whose load() graph reaches one of them, not the whole tree. Files that are
 not .star files, that no longer exist, or that lie in hidden or testdata
 directories are skipped without an error (the files that load a deleted
-file are still linted).
+file are still linted). To find the files that load them, lint reads every
+.star file under the config root, once: it keeps an index of the .star
+names each file mentions in --cache DIR, or else in svccfg's directory of
+the user's cache directory ($XDG_CACHE_HOME or ~/.cache), and later reads
+only the files whose size, times or inode changed.
 
 Exit status: 0 if there are no findings, 1 for findings or configuration
 errors (printed as build prints them), 2 for usage errors.
@@ -99,7 +104,7 @@ func runLint(c *command, cmd *cobra.Command, args []string) error {
 	opts.Duplicates = true
 	paths := args
 	if changed {
-		if paths, err = lint.Changed(args, cwd); err != nil {
+		if paths, err = lint.Changed(args, lint.ChangedOptions{Cwd: cwd, CacheDir: indexDir(cmd)}); err != nil {
 			return systemError{err}
 		}
 	}
@@ -114,6 +119,18 @@ func runLint(c *command, cmd *cobra.Command, args []string) error {
 		}
 	}
 	return writeFindings(cmd, findings, cwd)
+}
+
+// indexDir returns the directory of the index that --changed keeps: --cache,
+// or else svccfg's directory in the user's cache directory, or "" for none.
+func indexDir(cmd *cobra.Command) string {
+	if dir, _ := cmd.Flags().GetString(flagCache); dir != "" {
+		return dir
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "svccfg")
+	}
+	return ""
 }
 
 // writeFindings prints findings as text or, with --json, JSON, and returns

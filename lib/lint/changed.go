@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,26 +18,37 @@ import (
 	"go.starlark.net/syntax"
 )
 
-// Changed returns the configuration files to lint after a change to files
-// (absolute or relative to cwd), as a pre-commit hook passes them: each
-// that is a .star file defining main, and every configuration file under
-// the same config root whose load graph reaches one of them, directly or
-// through other modules. A file that no longer exists is not linted, but
-// the files that load it are. Other files, and files in hidden or testdata
-// directories (which a directory build skips), are left out without an
-// error. The result is absolute and sorted.
+// ChangedOptions configures [Changed].
+type ChangedOptions struct {
+	// Cwd is the directory that relative paths are relative to.
+	Cwd string
+	// CacheDir, if not empty, holds an index of the .star file names that
+	// each file mentions, so that a later call stats the files of the tree
+	// rather than reading them.
+	CacheDir string
+}
+
+// Changed returns the configuration files to lint after a change to files,
+// as a pre-commit hook passes them: each that is a .star file defining main,
+// and every configuration file under the same config root whose load graph
+// reaches one of them, directly or through other modules. A file that no
+// longer exists is not linted, but the files that load it are. Other files,
+// and files in hidden or testdata directories (which a directory build
+// skips), are left out without an error. The result is absolute and sorted.
 //
 // The tree is not evaluated: Changed reads every .star file under the
-// config root in parallel, and parses only those whose bytes mention the
-// base name of a file already known to be affected.
-func Changed(files []string, cwd string) ([]string, error) {
+// config root in parallel (or, with an index, only those whose size, times
+// or inode changed), notes the .star names each mentions, and parses only
+// the files that mention the base name of a file already known to be
+// affected.
+func Changed(files []string, opts ChangedOptions) ([]string, error) {
 	byRoot := make(map[string][]string)
 	for _, f := range files {
 		if !strings.HasSuffix(f, ".star") {
 			continue
 		}
 		if !filepath.IsAbs(f) {
-			f = filepath.Join(cwd, f)
+			f = filepath.Join(opts.Cwd, f)
 		}
 		f = filepath.Clean(f)
 		root := build.FindRoot(f, false)
@@ -45,12 +57,14 @@ func Changed(files []string, cwd string) ([]string, error) {
 		}
 	}
 	var configs []string
-	for root, changed := range byRoot {
-		t, err := readTree(root)
+	for _, root := range slices.Sorted(maps.Keys(byRoot)) {
+		ix := openIndex(opts.CacheDir, root)
+		t, err := readTree(root, ix)
 		if err != nil {
 			return nil, err
 		}
-		configs = append(configs, t.configs(changed)...)
+		configs = append(configs, t.configs(byRoot[root])...)
+		ix.save(t)
 	}
 	slices.Sort(configs)
 	return slices.Compact(configs), nil
@@ -73,24 +87,33 @@ func skipped(root, file string) bool {
 
 // A tree is the .star files under a config root.
 type tree struct {
+	root   string
 	reader *load.RootReader
-	paths  []string
-	srcs   [][]byte
-	files  map[string]*treeFile // parsed, by path
+	files  []*treeFile
 }
 
-// A treeFile is what a tree's file loads and whether it defines main.
+// A treeFile is a .star file of a tree.
 type treeFile struct {
+	path     string
+	rel      string   // slash-separated, relative to the root
+	key      fileKey  // its stat when it was read; zero if unknown
+	mentions []string // base names of the .star names in it, sorted
+	src      []byte   // nil until read
+	indexed  bool     // mentions came from the index
+	gone     bool     // it no longer exists
+
+	parsed bool
 	loads  []string // canonical names
 	main   bool
 	broken bool // a syntax error: it may load anything it mentions
 }
 
-// readTree reads every .star file under root, skipping hidden and testdata
-// directories and other config roots below it. Directories are listed, and
-// files read, in parallel.
-func readTree(root string) (*tree, error) {
-	t := &tree{reader: &load.RootReader{Root: root}, files: make(map[string]*treeFile)}
+// readTree lists the .star files under root, skipping hidden and testdata
+// directories and other config roots below it, and notes what each
+// mentions: from the index if its entry is current, or else by reading it.
+// Directories are listed, and files read, in parallel.
+func readTree(root string, ix *index) (*tree, error) {
+	t := &tree{root: root, reader: &load.RootReader{Root: root}}
 	for dirs := []string{root}; len(dirs) > 0; {
 		entries := make([][]fs.DirEntry, len(dirs))
 		err := parallel.Do(len(dirs), 0, func(i int) error {
@@ -112,46 +135,67 @@ func readTree(root string) (*tree, error) {
 				case e.IsDir() && !strings.HasPrefix(name, ".") && name != "testdata":
 					next = append(next, filepath.Join(dir, name))
 				case !e.IsDir() && strings.HasSuffix(name, ".star"):
-					t.paths = append(t.paths, filepath.Join(dir, name))
+					p := filepath.Join(dir, name)
+					t.files = append(t.files, &treeFile{path: p, rel: filepath.ToSlash(p[len(root)+1:])})
 				}
 			}
 		}
 		dirs = next
 	}
-	t.srcs = make([][]byte, len(t.paths))
-	err := parallel.Do(len(t.paths), 0, func(i int) error {
-		data, err := readFile(t.paths[i])
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	err := parallel.Do(len(t.files), 0, func(i int) error {
+		f := t.files[i]
+		f.key = statFile(f.path)
+		if mentions, ok := ix.lookup(f.rel, f.key); ok {
+			f.mentions, f.indexed = mentions, true
+			return nil
+		}
+		if err := f.read(); err != nil {
 			return err
 		}
-		t.srcs[i] = data
+		f.mentions = mentionsOf(f.src)
 		return nil
 	})
 	return t, err
 }
 
-// file returns the parsed file at index i.
-func (t *tree) file(i int) *treeFile {
-	p := t.paths[i]
-	if f, ok := t.files[p]; ok {
+// read reads the file, unless it was read already.
+func (f *treeFile) read() error {
+	if f.src != nil || f.gone {
+		return nil
+	}
+	data, err := readFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		f.gone = true
+		return nil
+	}
+	f.src = data
+	return err
+}
+
+// parse parses f, reading it first if needed, and notes what it loads and
+// whether it defines main.
+func (t *tree) parse(f *treeFile) *treeFile {
+	if f.parsed {
 		return f
 	}
-	tf := &treeFile{}
-	t.files[p] = tf
-	f, err := eval.ParseFile(p, t.srcs[i])
-	if err != nil {
-		tf.main, tf.broken = true, true // let the build report the syntax error
-		return tf
+	f.parsed = true
+	if f.read() != nil || f.gone {
+		return f
 	}
-	tf.main = eval.DefinesMain(f)
-	for _, stmt := range f.Stmts {
+	syn, err := eval.ParseFile(f.path, f.src)
+	if err != nil {
+		f.main, f.broken = true, true // let the build report the syntax error
+		return f
+	}
+	f.main = eval.DefinesMain(syn)
+	for _, stmt := range syn.Stmts {
 		if l, ok := stmt.(*syntax.LoadStmt); ok {
-			if name, err := t.reader.Resolve(context.Background(), l.ModuleName(), p); err == nil {
-				tf.loads = append(tf.loads, name)
+			if name, err := t.reader.Resolve(context.Background(), l.ModuleName(), f.path); err == nil {
+				f.loads = append(f.loads, name)
 			}
 		}
 	}
-	return tf
+	return f
 }
 
 // configs returns the files of t that define main and are, or load
@@ -169,32 +213,52 @@ func (t *tree) configs(changed []string) []string {
 			names[filepath.Base(f)] = true
 		}
 		var next []string
-		for i, p := range t.paths {
-			if affected[p] || !mentions(t.srcs[i], names) {
+		for _, f := range t.files {
+			if affected[f.path] || !slices.ContainsFunc(f.mentions, func(m string) bool { return names[m] }) {
 				continue
 			}
-			if f := t.file(i); f.broken || slices.ContainsFunc(f.loads, func(l string) bool { return in[l] }) {
-				affected[p] = true
-				next = append(next, p)
+			if f := t.parse(f); f.broken || slices.ContainsFunc(f.loads, func(l string) bool { return in[l] }) {
+				affected[f.path] = true
+				next = append(next, f.path)
 			}
 		}
 		frontier = next
 	}
 	var configs []string
-	for i, p := range t.paths {
-		if affected[p] && t.srcs[i] != nil && t.file(i).main {
-			configs = append(configs, p)
+	for _, f := range t.files {
+		if affected[f.path] && t.parse(f).main && !f.gone {
+			configs = append(configs, f.path)
 		}
 	}
 	return configs
 }
 
-// mentions reports whether src contains one of names.
-func mentions(src []byte, names map[string]bool) bool {
-	for n := range names {
-		if bytes.Contains(src, []byte(n)) {
-			return true
+// mentionsOf returns the base names of the .star names in src, sorted: the
+// names that a load statement in it may load, and more.
+func mentionsOf(src []byte) []string {
+	var names []string
+	for i := 0; ; {
+		j := bytes.Index(src[i:], starSuffix)
+		if j < 0 {
+			break
 		}
+		end := i + j + len(starSuffix)
+		start := i + j
+		for start > 0 && !bytes.ContainsRune(nameStops, rune(src[start-1])) {
+			start--
+		}
+		if start < i+j {
+			names = append(names, string(src[start:end]))
+		}
+		i = end
 	}
-	return false
+	slices.Sort(names)
+	return slices.Compact(names)
 }
+
+var (
+	starSuffix = []byte(".star")
+	// nameStops end a module name, leftwards from its ".star": a directory
+	// separator or the start of the string literal.
+	nameStops = []byte("/\"'\n")
+)

@@ -68,7 +68,7 @@ func TestChanged(t *testing.T) {
 		{"none", nil, nil},
 	} {
 		t.Run(test.name, func(t *testing.T) {
-			got, err := lint.Changed(test.changed, dir)
+			got, err := lint.Changed(test.changed, lint.ChangedOptions{Cwd: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
