@@ -189,25 +189,25 @@ func (p *pass) decode(units []*build.Unit) error {
 		for _, o := range u.Objects {
 			obj, err := scheme.Scheme.New(schema.FromAPIVersionAndKind(o.APIVersion, o.Kind))
 			if err != nil {
-				return fmt.Errorf("%s: %s %s: %v", o.Pos, o.Kind, o.Name, err)
+				return diag.Errorf(o.Pos, "lint: %s %q: %v", o.Kind, o.Name, err)
 			}
 			if err := json.Unmarshal(o.JSON, obj); err != nil {
-				return fmt.Errorf("%s: decoding %s %s: %v", o.Pos, o.Kind, o.Name, err)
+				return diag.Errorf(o.Pos, "lint: decoding %s %q: %v", o.Kind, o.Name, err)
 			}
 			m, err := meta.Accessor(obj)
 			if err != nil {
-				return fmt.Errorf("%s: %s %s: %v", o.Pos, o.Kind, o.Name, err)
+				return diag.Errorf(o.Pos, "lint: %s %q: %v", o.Kind, o.Name, err)
 			}
 			p.objects = append(p.objects, object{pos: o.Pos, obj: obj, meta: m, kind: o.Kind})
 		}
 		for _, r := range u.Envoy {
 			var a anypb.Any
 			if err := protojson.Unmarshal(r.JSON, &a); err != nil {
-				return fmt.Errorf("%s: decoding %s %s: %v", r.Pos, r.Type, r.Name, err)
+				return diag.Errorf(r.Pos, "lint: decoding %s %q: %v", r.Type, r.Name, err)
 			}
 			m, err := a.UnmarshalNew()
 			if err != nil {
-				return fmt.Errorf("%s: decoding %s %s: %v", r.Pos, r.Type, r.Name, err)
+				return diag.Errorf(r.Pos, "lint: decoding %s %q: %v", r.Type, r.Name, err)
 			}
 			p.resources = append(p.resources, resource{pos: r.Pos, msg: m, name: r.Name})
 		}
