@@ -143,3 +143,30 @@ func checkWants(t *testing.T, dir string, findings []lint.Finding) {
 		}
 	}
 }
+
+// TestEveryRuleTested requires each rule to be named in an expectation in
+// testdata, and to have a kebab-case name and a one-line description.
+func TestEveryRuleTested(t *testing.T) {
+	archives, _ := filepath.Glob("testdata/*.txtar")
+	var text strings.Builder
+	for _, a := range archives {
+		data, err := os.ReadFile(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if _, want, ok := strings.Cut(line, "# want "); ok {
+				text.WriteString(want + "\n")
+			}
+		}
+	}
+	kebab := regexp.MustCompile(`^[a-z]+(-[a-z0-9]+)*$`)
+	for _, r := range lint.Rules() {
+		if !kebab.MatchString(r.Name) || r.Doc == "" || strings.Contains(r.Doc, "\n") {
+			t.Errorf("rule %q: want a kebab-case name and a one-line doc, got %q", r.Name, r.Doc)
+		}
+		if !strings.Contains(text.String(), r.Name) {
+			t.Errorf("rule %s: no # want in testdata names it", r.Name)
+		}
+	}
+}
