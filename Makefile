@@ -35,7 +35,10 @@ generate:
 docs: build
 	$(BIN) doc --format markdown > docs/reference.md.tmp && mv docs/reference.md.tmp docs/reference.md
 
-lint:
+# Static checks, and svccfg lint of every example (the examples follow the
+# policy rules they teach).
+lint: build
+	$(BIN) lint $(EXAMPLES)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools.mod staticcheck ./...
@@ -78,7 +81,11 @@ BENCH_RUNS ?= 5
 # (hack/cluster.sh); writes bench/results/<commit>-diff.md. 0 skips it.
 BENCH_DIFF_N    ?= 1000
 BENCH_DIFF_RUNS ?= 3
+# svccfg lint --changed of one file, of a shared library and the whole tree
+# of BENCH_LINT_N generated services; writes bench/results/<commit>-lint.md.
+BENCH_LINT_N ?= 10000
 bench: build
 	$(GO) build -o bin/reference ./bench/reference
 	$(GO) run ./bench/run -n $(BENCH_N) -runs $(BENCH_RUNS)
+	$(GO) run ./bench/lintrun -n $(BENCH_LINT_N) -runs $(BENCH_RUNS)
 	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)

@@ -20,6 +20,8 @@ module github.com/svccfg/svccfg
 //     must match byte for byte.
 //   github.com/rogpeppe/go-internal: testscript and diff for tests; its diff
 //     also shows long values that differ in `svccfg test` failures.
+//   github.com/robfig/cron/v3: parses CronJob schedules for svccfg lint, as the
+//     kube-apiserver's own validation does with the same parser.
 
 go 1.26.0
 
@@ -27,6 +29,7 @@ require (
 	github.com/bufbuild/protocompile v0.14.1
 	github.com/envoyproxy/go-control-plane/envoy v1.40.0
 	github.com/google/go-cmp v0.7.0
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/spf13/cobra v1.10.2
 	github.com/stripe/skycfg v0.4.0

@@ -29,11 +29,13 @@ svccfg.yaml, or else the PATH's own directory. load() reaches only files under
 it ("lib.star" relative to the loading file, "//lib/x.star" relative to the
 root) and the standard library ("@stdlib//einhorn.star").
 
-svccfg.yaml has two optional fields:
+svccfg.yaml has three optional fields:
 
 	config_set: shop      # names the config set; default: the config root's name
 	vars:                 # defaults of ctx.vars; --var overrides them
 	  environment: staging
+	lint:                 # svccfg lint rules turned off under the config root
+	  disable: [image-pinned]
 
 Every Kubernetes object rendered carries the labels
 app.kubernetes.io/managed-by: svccfg and svccfg.dev/config-set: NAME, the
@@ -60,6 +62,8 @@ Usage:
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
 	svccfg doc [NAME]
+	svccfg lint [--json] [flags] PATH...
+	svccfg lint --changed FILE...
 	svccfg test [flags] [PATH...]
 	svccfg version
 
@@ -77,9 +81,14 @@ test files (conventionally NAME_test.star, loading what they test), in the
 manner of go test: t.eq, t.fails and the other assertions report
 path:line:col: test_NAME: got X, want Y. See svccfg test --help.
 
+svccfg lint checks the objects against policy rules (svccfg lint --rules
+lists them) and prints each finding as path:line:col: message (rule); with
+--changed it lints only the given files and the configurations that load
+them, for a pre-commit hook.
+
 Exit status: 0 on success (for diff: no differences); 1 for configuration
-errors, failed tests, or differences found by diff; 2 for usage errors and
-failures to reach or use the cluster.
+errors, lint findings, failed tests, or differences found by diff; 2 for
+usage errors and failures to reach or use the cluster.
 Errors are printed as path:line:col: message, with the Starlark call chain on
 tab-indented lines below.
 */

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -39,6 +40,10 @@ type Options struct {
 	Cache  *Cache
 	Stderr io.Writer // print() output
 	Cwd    string    // paths in messages are relative to it
+	// Duplicates, if set, makes an object or resource that more than one
+	// call produces a [Duplicate] in [Output.Duplicates], kept only as the
+	// first call produced it, instead of an error.
+	Duplicates bool
 }
 
 // Output is everything a build produced.
@@ -52,6 +57,24 @@ type Output struct {
 	// ConfigSets are the names of the config sets built (one per config
 	// root), sorted; every object carries one in its [ConfigSetLabel] label.
 	ConfigSets []string
+	// Roots are the config roots built, sorted by directory.
+	Roots []Root
+	// Duplicates are the objects and resources produced more than once,
+	// in the order of the files built, when [Options.Duplicates] is set.
+	Duplicates []Duplicate
+}
+
+// A Root is a config root and its svccfg.yaml.
+type Root struct {
+	Dir    string // absolute
+	Config *Config
+}
+
+// A Duplicate is an object or resource that two calls produced.
+type Duplicate struct {
+	ID        string        // such as "Deployment default/web"
+	What      string        // the service, job or "main" that produced it again, such as `service "web"`
+	Pos, Prev diag.Position // the calls that produced it again and first
 }
 
 // A Unit is the output of one service or job: the objects written to one
@@ -102,7 +125,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), configSets: make(map[string]string), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
+	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), configSets: make(map[string]string), configs: make(map[string]*Config), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var jobs []job
 	var sets []string
 	done := make(map[string]bool) // files named by more than one PATH are built once
@@ -159,7 +182,10 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 		return nil, err
 	}
 	slices.Sort(sets)
-	out := &Output{Files: len(jobs), ConfigSets: sets}
+	out := &Output{Files: len(jobs), ConfigSets: sets, Duplicates: b.duplicates}
+	for _, dir := range slices.Sorted(maps.Keys(b.configs)) {
+		out.Roots = append(out.Roots, Root{Dir: dir, Config: b.configs[dir]})
+	}
 	for _, o := range outs {
 		if o.cached {
 			out.Cached++
@@ -258,6 +284,8 @@ type builder struct {
 	std        *eval.Stdlib
 	evaluators map[string]*eval.Evaluator // by config root
 	configSets map[string]string          // by config root
+	configs    map[string]*Config         // by config root
+	duplicates []Duplicate
 	units      map[unitKey]*Unit
 	seen       map[string]diag.Position // object and resource identities
 }
@@ -297,12 +325,13 @@ func (b *builder) evaluator(root string) (*eval.Evaluator, string, error) {
 	if ev, ok := b.evaluators[root]; ok {
 		return ev, b.configSets[root], nil
 	}
-	ev, set, err := NewEvaluator(b.std, root, b.opts)
+	ev, set, cfg, err := newEvaluator(b.std, root, b.opts)
 	if err != nil {
 		return nil, "", err
 	}
 	b.evaluators[root] = ev
 	b.configSets[root] = set
+	b.configs[root] = cfg
 	return ev, set, nil
 }
 
@@ -394,6 +423,10 @@ func convert(r eval.Result, defaultNamespace, configSet string) ([]item, error) 
 // add files a converted item under its unit, unless something else already
 // produced the same object or resource.
 func (b *builder) add(it item) error {
+	if prev, ok := b.seen[it.id]; ok && b.opts.Duplicates {
+		b.duplicates = append(b.duplicates, Duplicate{ID: it.id, What: it.what, Pos: it.pos, Prev: prev})
+		return nil
+	}
 	if err := b.claim(it.id, it.pos); err != nil {
 		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error()}
 	}

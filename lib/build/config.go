@@ -35,6 +35,25 @@ type Config struct {
 	// ConfigSet names the config set, the value of the [ConfigSetLabel]
 	// label on every object; empty means the base name of the config root.
 	ConfigSet string `json:"config_set,omitempty"`
+	// Lint configures svccfg lint under the config root.
+	Lint LintConfig `json:"lint,omitempty"`
+}
+
+// LintConfig is the lint section of svccfg.yaml:
+//
+//	lint:
+//	  disable: [image-pinned, cron-schedule]
+//
+// The build checks its shape; svccfg lint checks the rule names.
+type LintConfig struct {
+	// Disable names the rules turned off, as written, in order.
+	Disable []Setting `json:"disable,omitempty"`
+}
+
+// A Setting is a string value of svccfg.yaml and where it is written.
+type Setting struct {
+	Value string
+	Pos   diag.Position
 }
 
 // The labels on every Kubernetes object svccfg renders: [ManagedByLabel]
@@ -47,7 +66,7 @@ const (
 )
 
 // configFields are the fields of svccfg.yaml.
-var configFields = []string{"config_set", "vars"}
+var configFields = []string{"config_set", "lint", "vars"}
 
 // configSet returns the name of the config set of root, whose svccfg.yaml
 // holds c: c.ConfigSet, or else root's base name, which must then be a
@@ -67,10 +86,10 @@ func configSet(root string, c *Config) (string, error) {
 	return name, nil
 }
 
-// findRoot returns the config root of path, an absolute file or directory:
+// FindRoot returns the config root of path, an absolute file or directory:
 // the nearest directory at or above it holding svccfg.yaml, or else the
 // directory itself (for a file, its directory).
-func findRoot(path string, isDir bool) string {
+func FindRoot(path string, isDir bool) string {
 	start := path
 	if !isDir {
 		start = filepath.Dir(path)
@@ -123,7 +142,7 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, fail(top, "got %s, want a mapping with the fields config_set and vars", kindName(top))
+		return nil, fail(top, "got %s, want a mapping with the fields config_set, lint and vars", kindName(top))
 	}
 	seen := make(map[string]int)
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -139,40 +158,95 @@ func parseConfig(path string, data []byte) (*Config, error) {
 			return nil, fail(key, "%s is already set on line %d", key.Value, prev)
 		}
 		seen[key.Value] = key.Line
-		if key.Value == "config_set" {
-			if value.Kind != yaml.ScalarNode || value.Tag == "!!null" {
-				return nil, fail(value, "config_set: got %s, want a string", kindName(value))
-			}
-			if problems := validation.IsValidLabelValue(value.Value); len(problems) > 0 || value.Value == "" {
-				if value.Value == "" {
-					problems = []string{"must not be empty"}
-				}
-				return nil, fail(value, "config_set: %q is not a valid label value: %s", value.Value, strings.Join(problems, "; "))
-			}
-			c.ConfigSet = value.Value
-			continue
+		var err error
+		switch key.Value {
+		case "config_set":
+			c.ConfigSet, err = parseConfigSet(value, fail)
+		case "lint":
+			c.Lint, err = parseLint(path, value, fail)
+		default:
+			c.Vars, err = parseVars(value, fail)
 		}
-		if value.Tag == "!!null" {
-			continue // "vars:" with every entry commented out
-		}
-		if value.Kind != yaml.MappingNode {
-			return nil, fail(value, "vars: got %s, want a mapping of names to strings", kindName(value))
-		}
-		c.Vars = make(map[string]string)
-		line := make(map[string]int)
-		for j := 0; j+1 < len(value.Content); j += 2 {
-			k, v := value.Content[j], value.Content[j+1]
-			if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-				return nil, fail(v, "vars: %s: got %s, want a string", k.Value, kindName(v))
-			}
-			if prev, ok := line[k.Value]; ok {
-				return nil, fail(k, "vars: %s is already set on line %d", k.Value, prev)
-			}
-			line[k.Value] = k.Line
-			c.Vars[k.Value] = v.Value
+		if err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// failFunc returns a positioned error at a node of svccfg.yaml.
+type failFunc func(n *yaml.Node, format string, args ...any) error
+
+func parseConfigSet(value *yaml.Node, fail failFunc) (string, error) {
+	if value.Kind != yaml.ScalarNode || value.Tag == "!!null" {
+		return "", fail(value, "config_set: got %s, want a string", kindName(value))
+	}
+	if problems := validation.IsValidLabelValue(value.Value); len(problems) > 0 || value.Value == "" {
+		if value.Value == "" {
+			problems = []string{"must not be empty"}
+		}
+		return "", fail(value, "config_set: %q is not a valid label value: %s", value.Value, strings.Join(problems, "; "))
+	}
+	return value.Value, nil
+}
+
+func parseVars(value *yaml.Node, fail failFunc) (map[string]string, error) {
+	if value.Tag == "!!null" {
+		return nil, nil // "vars:" with every entry commented out
+	}
+	if value.Kind != yaml.MappingNode {
+		return nil, fail(value, "vars: got %s, want a mapping of names to strings", kindName(value))
+	}
+	vars := make(map[string]string)
+	line := make(map[string]int)
+	for j := 0; j+1 < len(value.Content); j += 2 {
+		k, v := value.Content[j], value.Content[j+1]
+		if k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+			return nil, fail(v, "vars: %s: got %s, want a string", k.Value, kindName(v))
+		}
+		if prev, ok := line[k.Value]; ok {
+			return nil, fail(k, "vars: %s is already set on line %d", k.Value, prev)
+		}
+		line[k.Value] = k.Line
+		vars[k.Value] = v.Value
+	}
+	return vars, nil
+}
+
+// parseLint parses the lint section: a mapping whose one field, disable,
+// is a list of rule names.
+func parseLint(path string, value *yaml.Node, fail failFunc) (LintConfig, error) {
+	var lc LintConfig
+	if value.Tag == "!!null" {
+		return lc, nil
+	}
+	if value.Kind != yaml.MappingNode {
+		return lc, fail(value, "lint: got %s, want a mapping with the field disable", kindName(value))
+	}
+	seen := 0
+	for j := 0; j+1 < len(value.Content); j += 2 {
+		k, v := value.Content[j], value.Content[j+1]
+		if k.Value != "disable" {
+			return lc, fail(k, "lint: unknown field %q, want disable", k.Value)
+		}
+		if seen > 0 {
+			return lc, fail(k, "lint: disable is already set on line %d", seen)
+		}
+		seen = k.Line
+		if v.Tag == "!!null" {
+			continue
+		}
+		if v.Kind != yaml.SequenceNode {
+			return lc, fail(v, "lint: disable: got %s, want a list of rule names", kindName(v))
+		}
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
+				return lc, fail(item, "lint: disable: got %s, want a rule name", kindName(item))
+			}
+			lc.Disable = append(lc.Disable, Setting{Value: item.Value, Pos: diag.Position{File: path, Line: item.Line, Col: item.Column}})
+		}
+	}
+	return lc, nil
 }
 
 // kindName names the kind of a YAML value as a message shows it.

@@ -2,15 +2,23 @@ package build
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/svccfg/svccfg/lib/diag"
 )
+
+func pos(line, col int) diag.Position {
+	return diag.Position{File: "/r/svccfg.yaml", Line: line, Col: col}
+}
 
 func TestParseConfig(t *testing.T) {
 	for _, test := range []struct {
 		name, in string
 		vars     map[string]string
 		set      string
+		disable  []Setting
 		err      string
 	}{
 		{name: "empty", in: ""},
@@ -18,7 +26,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "vars", in: "vars:\n  cluster: east\n  replicas: 3\n", vars: map[string]string{"cluster": "east", "replicas": "3"}},
 		{name: "null vars", in: "vars:\n"},
 		{name: "unknown field", in: "vars: {}\nvar: {}\n", err: `/r/svccfg.yaml:2:1: unknown field "var" (did you mean vars?)`},
-		{name: "not a mapping", in: "- vars\n", err: `/r/svccfg.yaml:1:1: got a list, want a mapping with the fields config_set and vars`},
+		{name: "not a mapping", in: "- vars\n", err: `/r/svccfg.yaml:1:1: got a list, want a mapping with the fields config_set, lint and vars`},
 		{name: "config set", in: "config_set: shop\nvars:\n  a: x\n", set: "shop", vars: map[string]string{"a": "x"}},
 		{name: "config set number", in: "config_set: 2024\n", set: "2024"},
 		{name: "config set typo", in: "configset: shop\n", err: `/r/svccfg.yaml:1:1: unknown field "configset" (did you mean config_set?)`},
@@ -31,6 +39,15 @@ func TestParseConfig(t *testing.T) {
 		{name: "var list", in: "vars:\n  a: [x]\n", err: `/r/svccfg.yaml:2:6: vars: a: got a list, want a string`},
 		{name: "var null", in: "vars:\n  a:\n", err: `/r/svccfg.yaml:2:5: vars: a: got null, want a string`},
 		{name: "var twice", in: "vars:\n  a: x\n  a: y\n", err: `/r/svccfg.yaml:3:3: vars: a is already set on line 2`},
+		{name: "lint", in: "lint:\n  disable: [image-pinned, owner-set]\n", disable: []Setting{{"image-pinned", pos(2, 13)}, {"owner-set", pos(2, 27)}}},
+		{name: "lint block", in: "lint:\n  disable:\n    - dns-label\n", disable: []Setting{{"dns-label", pos(3, 7)}}},
+		{name: "lint null", in: "lint:\n"},
+		{name: "lint empty", in: "lint:\n  disable: []\n"},
+		{name: "lint list", in: "lint: [a]\n", err: `/r/svccfg.yaml:1:7: lint: got a list, want a mapping with the field disable`},
+		{name: "lint unknown", in: "lint:\n  disabled: [a]\n", err: `/r/svccfg.yaml:2:3: lint: unknown field "disabled", want disable`},
+		{name: "lint twice", in: "lint:\n  disable: [a]\n  disable: [b]\n", err: `/r/svccfg.yaml:3:3: lint: disable is already set on line 2`},
+		{name: "lint string", in: "lint:\n  disable: owner-set\n", err: `/r/svccfg.yaml:2:12: lint: disable: got "owner-set", want a list of rule names`},
+		{name: "lint nested", in: "lint:\n  disable: [[a]]\n", err: `/r/svccfg.yaml:2:13: lint: disable: got a list, want a rule name`},
 		{name: "syntax", in: "vars: {a: 1\n", err: `/r/svccfg.yaml:1: did not find expected ',' or '}'`},
 	} {
 		t.Run(test.name, func(t *testing.T) {
@@ -49,6 +66,9 @@ func TestParseConfig(t *testing.T) {
 			}
 			if !maps.Equal(c.Vars, test.vars) {
 				t.Errorf("parseConfig(%q).Vars = %v, want %v", test.in, c.Vars, test.vars)
+			}
+			if !slices.Equal(c.Lint.Disable, test.disable) {
+				t.Errorf("parseConfig(%q).Lint.Disable = %v, want %v", test.in, c.Lint.Disable, test.disable)
 			}
 		})
 	}

@@ -25,7 +25,7 @@ func Find(path, cwd string, match func(file string, src []byte) bool) (files []s
 	if err != nil {
 		return nil, "", &PathError{Path: path, Err: unwrapPathError(err)}
 	}
-	root = findRoot(abs, info.IsDir())
+	root = FindRoot(abs, info.IsDir())
 	if !info.IsDir() {
 		return []string{abs}, root, nil
 	}
@@ -58,13 +58,19 @@ func Find(path, cwd string, match func(file string, src []byte) bool) (files []s
 // the variables of the root's svccfg.yaml overridden by opts.Vars and the
 // limits of opts, and the name of the root's config set.
 func NewEvaluator(std *eval.Stdlib, root string, opts Options) (*eval.Evaluator, string, error) {
+	ev, set, _, err := newEvaluator(std, root, opts)
+	return ev, set, err
+}
+
+// newEvaluator is [NewEvaluator], also returning root's svccfg.yaml.
+func newEvaluator(std *eval.Stdlib, root string, opts Options) (*eval.Evaluator, string, *Config, error) {
 	cfg, err := readConfig(root)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	set, err := configSet(root, cfg)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	ev := eval.New(std, root, eval.Options{
 		Vars:     vars(cfg, opts.Vars),
@@ -72,5 +78,5 @@ func NewEvaluator(std *eval.Stdlib, root string, opts Options) (*eval.Evaluator,
 		Timeout:  opts.Timeout,
 		Cwd:      opts.Cwd,
 	})
-	return ev, set, nil
+	return ev, set, cfg, nil
 }

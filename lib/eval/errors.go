@@ -198,31 +198,14 @@ func argPos(call diag.Position, arg *starproto.ArgError) diag.Position {
 	if err != nil {
 		return call
 	}
-	f, err := fileOptions.Parse(call.File, src, 0)
+	f, err := ParseFile(call.File, src)
 	if err != nil {
 		return call
 	}
-	found := call
-	syntax.Walk(f, func(n syntax.Node) bool {
-		c, ok := n.(*syntax.CallExpr)
-		if !ok || int(c.Lparen.Line) != call.Line || int(c.Lparen.Col) != call.Col {
-			return true
+	if c := CallAt(f, call); c != nil {
+		if pos, ok := ArgPos(c, arg.Name, arg.Index); ok {
+			return pos
 		}
-		for i, a := range c.Args {
-			if b, ok := a.(*syntax.BinaryExpr); ok && b.Op == syntax.EQ {
-				if id, ok := b.X.(*syntax.Ident); ok && arg.Name != "" && id.Name == arg.Name {
-					found = toPos(id.NamePos)
-					return false
-				}
-				continue
-			}
-			if arg.Name == "" && i == arg.Index {
-				start, _ := a.Span()
-				found = toPos(start)
-				return false
-			}
-		}
-		return false
-	})
-	return found
+	}
+	return call
 }

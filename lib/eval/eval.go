@@ -99,6 +99,11 @@ func HasMain(filename string, src []byte) bool {
 	if err != nil {
 		return true // let evaluation report the syntax error
 	}
+	return DefinesMain(f)
+}
+
+// DefinesMain reports whether the parsed file f defines main at top level.
+func DefinesMain(f *syntax.File) bool {
 	for _, stmt := range f.Stmts {
 		if def, ok := stmt.(*syntax.DefStmt); ok && def.Name.Name == "main" {
 			return true

@@ -20,7 +20,7 @@ func Of(i int) Spec {
 		Team:     teamNames[i%len(teamNames)],
 		Name:     fmt.Sprintf("svc-%05d", i),
 		Version:  fmt.Sprintf("1.%d.%d", i%7, i%13),
-		Port:     8000 + i%1000,
+		Port:     10000 + i%50000, // one port per service of the namespace, as svccfg lint requires
 		Replicas: 2 + i%3,
 		Cores:    1 + i%4,
 		GiB:      1 + i%8,

@@ -1,0 +1,225 @@
+package lint
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diag"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// A Rule is one policy check.
+type Rule struct {
+	Name  string // kebab-case, as findings, ignore comments and svccfg.yaml write it
+	Doc   string // one line
+	check func(p *pass)
+}
+
+// Rules returns every rule, sorted by name.
+func Rules() []*Rule {
+	return slices.Clone(rules)
+}
+
+// rule returns the rule called name, or nil.
+func rule(name string) *Rule {
+	i, ok := slices.BinarySearchFunc(rules, name, func(r *Rule, name string) int { return strings.Compare(r.Name, name) })
+	if !ok {
+		return nil
+	}
+	return rules[i]
+}
+
+// suggest returns " (did you mean NAME?)" for the rule whose name starts
+// with the unknown name x and a '-', or else the nearest in spelling, or "".
+func suggest(x string) string {
+	var names, prefixed []string
+	for _, r := range rules {
+		names = append(names, r.Name)
+		if strings.HasPrefix(r.Name, x+"-") {
+			prefixed = append(prefixed, r.Name)
+		}
+	}
+	near := diag.Nearest(x, names)
+	if len(prefixed) == 1 {
+		near = prefixed[0]
+	}
+	if near == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", near)
+}
+
+// A Finding is a rule's report about the configuration.
+type Finding struct {
+	Pos  diag.Position
+	Rule string
+	Msg  string
+}
+
+// Options configures [Run].
+type Options struct {
+	// Cwd is the directory that paths in messages are relative to.
+	Cwd string
+}
+
+// Run checks what a build produced (built with [build.Options.Duplicates],
+// so that duplicates are findings rather than errors) with every rule that
+// the svccfg.yaml of the config root does not disable. It returns the
+// findings that no ignore comment silences, sorted by path (relative to
+// opts.Cwd), line, column, rule and message. An unknown rule name in a
+// svccfg.yaml is a positioned error.
+func Run(out *build.Output, opts Options) ([]Finding, error) {
+	disabled, err := disabledRules(out.Roots)
+	if err != nil {
+		return nil, err
+	}
+	p := &pass{cwd: opts.Cwd, src: &sources{files: make(map[string]*source)}, duplicates: out.Duplicates}
+	if err := p.decode(out.Units); err != nil {
+		return nil, err
+	}
+	for _, r := range rules {
+		p.rule = r
+		r.check(p)
+	}
+	var findings []Finding
+	for _, f := range p.findings {
+		if !disabled(f) && !p.src.ignored(f.Pos, f.Rule) {
+			findings = append(findings, f)
+		}
+	}
+	slices.SortFunc(findings, func(a, b Finding) int {
+		return cmp.Or(
+			strings.Compare(diag.RelPath(a.Pos.File, opts.Cwd), diag.RelPath(b.Pos.File, opts.Cwd)),
+			cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col),
+			strings.Compare(a.Rule, b.Rule), strings.Compare(a.Msg, b.Msg))
+	})
+	return slices.Compact(findings), nil
+}
+
+// disabledRules checks the rule names that the svccfg.yaml files of roots
+// disable, and returns whether a finding is about a rule disabled in its
+// config root.
+func disabledRules(roots []build.Root) (func(Finding) bool, error) {
+	var errs diag.ErrorList
+	off := make(map[string]map[string]bool) // by root directory
+	for _, root := range roots {
+		for _, s := range root.Config.Lint.Disable {
+			if rule(s.Value) == nil {
+				errs.Add(s.Pos, fmt.Sprintf("lint: disable: unknown rule %q%s (see svccfg lint --rules)", s.Value, suggest(s.Value)))
+				continue
+			}
+			if off[root.Dir] == nil {
+				off[root.Dir] = make(map[string]bool)
+			}
+			off[root.Dir][s.Value] = true
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return func(f Finding) bool {
+		// The finding's root is the innermost one that holds its file.
+		best := ""
+		for dir := range off {
+			if within(dir, f.Pos.File) && len(dir) > len(best) {
+				best = dir
+			}
+		}
+		return best != "" && off[best][f.Rule]
+	}, nil
+}
+
+// within reports whether file is under dir.
+func within(dir, file string) bool {
+	rel, err := filepath.Rel(dir, file)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// A pass is the run of the rules on one build's output.
+type pass struct {
+	cwd        string
+	src        *sources
+	objects    []object
+	resources  []resource
+	duplicates []build.Duplicate
+	rule       *Rule // the rule running
+	findings   []Finding
+}
+
+// An object is a decoded Kubernetes object.
+type object struct {
+	pos  diag.Position // the call that produced it
+	obj  runtime.Object
+	meta metav1.Object
+	kind string
+}
+
+// String returns `Kind "name"`.
+func (o object) String() string { return fmt.Sprintf("%s %q", o.kind, o.meta.GetName()) }
+
+// A resource is a decoded Envoy resource.
+type resource struct {
+	pos  diag.Position
+	msg  proto.Message
+	name string
+}
+
+// String returns `Type "name"`.
+func (r resource) String() string {
+	return fmt.Sprintf("%s %q", r.msg.ProtoReflect().Descriptor().Name(), r.name)
+}
+
+// decode decodes the objects of units into k8s.io/api structs with
+// client-go's scheme, and their Envoy resources into go-control-plane
+// messages.
+func (p *pass) decode(units []*build.Unit) error {
+	for _, u := range units {
+		for _, o := range u.Objects {
+			obj, err := scheme.Scheme.New(schema.FromAPIVersionAndKind(o.APIVersion, o.Kind))
+			if err != nil {
+				return diag.Errorf(o.Source.Pos, "lint: %s %q: %v", o.Kind, o.Name, err)
+			}
+			if err := json.Unmarshal(o.JSON, obj); err != nil {
+				return diag.Errorf(o.Source.Pos, "lint: decoding %s %q: %v", o.Kind, o.Name, err)
+			}
+			m, err := meta.Accessor(obj)
+			if err != nil {
+				return diag.Errorf(o.Source.Pos, "lint: %s %q: %v", o.Kind, o.Name, err)
+			}
+			p.objects = append(p.objects, object{pos: o.Source.Pos, obj: obj, meta: m, kind: o.Kind})
+		}
+		for _, r := range u.Envoy {
+			var a anypb.Any
+			if err := protojson.Unmarshal(r.JSON, &a); err != nil {
+				return diag.Errorf(r.Source.Pos, "lint: decoding %s %q: %v", r.Type, r.Name, err)
+			}
+			m, err := a.UnmarshalNew()
+			if err != nil {
+				return diag.Errorf(r.Source.Pos, "lint: decoding %s %q: %v", r.Type, r.Name, err)
+			}
+			p.resources = append(p.resources, resource{pos: r.Source.Pos, msg: m, name: r.Name})
+		}
+	}
+	return nil
+}
+
+// report records a finding of the running rule about what the call at pos
+// produced, at the first of args written in that call (see [sources.at]).
+func (p *pass) report(pos diag.Position, args []string, format string, a ...any) {
+	p.findings = append(p.findings, Finding{Pos: p.src.at(pos, args...), Rule: p.rule.Name, Msg: fmt.Sprintf(format, a...)})
+}
+
+// args returns its arguments: the names of the arguments to point at.
+func args(names ...string) []string { return names }
