@@ -55,11 +55,15 @@ Usage:
 
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
+	svccfg fmt [-w | --check | --diff] PATH...
 	svccfg version
 
 svccfg diff compares the Kubernetes objects with the live cluster through
 server-side apply dry runs and prints a unified diff of each object that
 would change, then "N to create, N to change, N unchanged".
+
+svccfg fmt formats .star files canonically, as buildifier formats generic
+Starlark files; --check lists the files that are not formatted and exits 1.
 
 Exit status: 0 on success (for diff: no differences); 1 for configuration
 errors, or differences found by diff; 2 for usage errors and failures to

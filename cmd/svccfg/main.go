@@ -79,6 +79,7 @@ func Main() (code int) {
 	c.root.CompletionOptions.DisableDefaultCmd = true
 	addProfileFlags(c.root)
 	c.root.AddCommand(newBuildCmd(c), newDiffCmd(c), newVersionCmd(c))
+	c.root.AddCommand(newFmtCmd(c))
 	err := c.root.Execute()
 	return exit(c.root.ErrOrStderr(), err)
 }

@@ -1,0 +1,73 @@
+// Package format lays out Starlark configuration files canonically, the way
+// buildifier lays out generic Starlark files: the formatting phase behind
+// svccfg fmt. It formats with the build package of
+// github.com/bazelbuild/buildtools (buildifier's own library), not a
+// formatter of its own.
+package format
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bazelbuild/buildtools/build"
+	"github.com/svccfg/svccfg/lib/diag"
+	"go.starlark.net/syntax"
+)
+
+// Source returns src, the contents of the file filename, formatted
+// canonically. A file that does not parse is an [*diag.Error] at the
+// position of the syntax error; filename is used only in errors.
+//
+// The file is parsed as a generic Starlark file (buildtools' TypeDefault,
+// what buildifier --type=default does), neither a BUILD file nor a .bzl
+// file. BUILD files get rewrites that change what a configuration means:
+// sorting and deduplicating the lists given to rules, shortening labels,
+// removing parentheses and reordering call arguments by name. .bzl files
+// get the generic rewrites plus Bazel's own (sorting the arguments of
+// visibility()). The generic rewrites lay out the code and otherwise
+// touch only what evaluates the same in svccfg: load statements are moved
+// to the top, merged, sorted and deduplicated (modules are executed once
+// and frozen, so their order does not matter), docstrings are re-indented,
+// number literals are spelled canonically (.5 as 0.5, 1.5E+05 as 1.5e5), and a
+// list is sorted only where a "# keep sorted" comment asks for it.
+//
+// Syntax errors are reported in the words of go.starlark.net, the
+// interpreter that svccfg build runs, so that fmt and build agree on what
+// is valid and on where an error is; the formatted result is parsed again
+// by it, and a result that would not parse is an error, never output.
+func Source(filename string, src []byte) ([]byte, error) {
+	if _, err := parse(filename, src); err != nil {
+		return nil, err
+	}
+	f, err := build.ParseDefault(filename, src)
+	if err != nil {
+		return nil, parseError(filename, err)
+	}
+	out := build.Format(f)
+	if _, err := parse(filename, out); err != nil {
+		return nil, fmt.Errorf("formatting %s produced Starlark that does not parse (%v); the file is left as it is", filename, err)
+	}
+	return out, nil
+}
+
+// parse parses src with go.starlark.net.
+func parse(filename string, src []byte) (*syntax.File, error) {
+	f, err := (&syntax.FileOptions{}).Parse(filename, src, 0)
+	if err != nil {
+		var serr syntax.Error
+		if errors.As(err, &serr) {
+			return nil, &diag.Error{Pos: diag.Position{File: filename, Line: int(serr.Pos.Line), Col: int(serr.Pos.Col)}, Msg: serr.Msg}
+		}
+		return nil, &diag.Error{Pos: diag.Position{File: filename}, Msg: err.Error()}
+	}
+	return f, nil
+}
+
+// parseError turns an error of buildtools' parser into a positioned error.
+func parseError(filename string, err error) error {
+	var perr build.ParseError
+	if errors.As(err, &perr) {
+		return &diag.Error{Pos: diag.Position{File: filename, Line: perr.Pos.Line, Col: perr.Pos.LineRune}, Msg: perr.Message}
+	}
+	return &diag.Error{Pos: diag.Position{File: filename}, Msg: err.Error()}
+}
