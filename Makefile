@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/svccfg
 EXAMPLES  := $(sort $(wildcard examples/*/))
 
-.PHONY: all build examples test golden generate lint tidy determinism check e2e clean bench
+.PHONY: all build examples test golden generate lint fmt-check tidy determinism check e2e clean bench fuzz
 
 all: build
 
@@ -26,10 +26,15 @@ golden:
 generate:
 	$(GO) generate ./...
 
-lint:
+lint: fmt-check
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools.mod staticcheck ./...
+
+# Starlark files are laid out as svccfg fmt lays them out.
+FMT_PATHS := examples stdlib e2e/testdata
+fmt-check: build
+	@$(BIN) fmt --check $(FMT_PATHS) || { echo 'svccfg fmt: the files above need formatting: run $(BIN) fmt -w $(FMT_PATHS)'; exit 1; }
 
 tidy:
 	$(GO) mod tidy -diff
