@@ -66,6 +66,15 @@ e2e:
 clean:
 	rm -rf bin
 
+# Run each fuzz target for FUZZTIME (seed corpora under each package's
+# testdata/fuzz/; go test runs those alone). Not part of make check.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzEval$$' -fuzztime=$(FUZZTIME) ./lib/eval
+	$(GO) test -run='^$$' -fuzz='^FuzzVars$$' -fuzztime=$(FUZZTIME) ./cmd/svccfg
+	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./lib/format
+	$(GO) test -run='^$$' -fuzz='^FuzzBuild$$' -fuzztime=$(FUZZTIME) ./lib/build
+
 # Time `svccfg build -o` on 100, 1,000 and 10,000 generated services against
 # a hand-written Go reference; writes bench/results/<commit>.md.
 BENCH_N    ?= 100,1000,10000
