@@ -45,12 +45,15 @@ func Source(filename string, src []byte) ([]byte, error) {
 	}
 	out := build.Format(f)
 	if _, err := parse(filename, out); err != nil {
-		return nil, fmt.Errorf("formatting %s produced Starlark that does not parse (%v); the file is left as it is", filename, err)
+		var d *diag.Error
+		errors.As(err, &d)
+		return nil, &diag.Error{Pos: diag.Position{File: filename}, Msg: fmt.Sprintf(
+			"formatting would produce Starlark that does not parse (line %d of the result: %s); the file is left as it is", d.Pos.Line, d.Msg)}
 	}
 	return out, nil
 }
 
-// parse parses src with go.starlark.net.
+// parse parses src with go.starlark.net; its errors are [*diag.Error]s.
 func parse(filename string, src []byte) (*syntax.File, error) {
 	f, err := (&syntax.FileOptions{}).Parse(filename, src, 0)
 	if err != nil {
