@@ -18,7 +18,8 @@ import (
 const fmtDoc = `Fmt lays out the Starlark files at each PATH canonically: indentation,
 spacing, line breaks, quotes, blank lines, and the order of load statements,
 exactly as buildifier formats generic Starlark files. It never changes what
-a file evaluates to. A PATH is a file, or a directory searched for *.star
+a file evaluates to (but sorts a list that a "# keep sorted" comment marks).
+Indentation must be spaces, not tabs. A PATH is a file, or a directory searched for *.star
 files (hidden files and directories, and symbolic links, are skipped); "-"
 alone formats standard input.
 

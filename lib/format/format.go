@@ -8,6 +8,7 @@ package format
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/bazelbuild/buildtools/build"
 	"github.com/svccfg/svccfg/lib/diag"
@@ -41,7 +42,7 @@ func Source(filename string, src []byte) ([]byte, error) {
 	}
 	f, err := build.ParseDefault(filename, src)
 	if err != nil {
-		return nil, parseError(filename, err)
+		return nil, parseError(filename, src, err)
 	}
 	out := build.Format(f)
 	if _, err := parse(filename, out); err != nil {
@@ -67,10 +68,20 @@ func parse(filename string, src []byte) (*syntax.File, error) {
 }
 
 // parseError turns an error of buildtools' parser into a positioned error.
-func parseError(filename string, err error) error {
+// buildtools rejects indentation with tabs, which go.starlark.net accepts:
+// the message says so when the line of the error is indented with one.
+func parseError(filename string, src []byte, err error) error {
 	var perr build.ParseError
-	if errors.As(err, &perr) {
-		return &diag.Error{Pos: diag.Position{File: filename, Line: perr.Pos.Line, Col: perr.Pos.LineRune}, Msg: perr.Message}
+	if !errors.As(err, &perr) {
+		return &diag.Error{Pos: diag.Position{File: filename}, Msg: err.Error()}
 	}
-	return &diag.Error{Pos: diag.Position{File: filename}, Msg: err.Error()}
+	msg := perr.Message
+	lines := strings.Split(string(src), "\n")
+	if n := perr.Pos.Line; n >= 1 && n <= len(lines) {
+		line := lines[n-1]
+		if strings.Contains(line[:len(line)-len(strings.TrimLeft(line, " \t"))], "\t") {
+			msg += " (fmt needs the indentation in spaces, not tabs)"
+		}
+	}
+	return &diag.Error{Pos: diag.Position{File: filename, Line: perr.Pos.Line, Col: perr.Pos.LineRune}, Msg: msg}
 }

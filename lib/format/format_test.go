@@ -109,6 +109,11 @@ func TestSourceError(t *testing.T) {
 			src:  "def f():\n    while True:\n        pass\n",
 			want: "/cfg/main.star:2:15: syntax error near True",
 		},
+		{
+			name: "indentation with tabs",
+			src:  "def f():\n\treturn 1\n",
+			want: "/cfg/main.star:2:8: syntax error near return (fmt needs the indentation in spaces, not tabs)",
+		},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			_, err := format.Source("/cfg/main.star", []byte(test.src))
