@@ -8,7 +8,9 @@ package format
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bazelbuild/buildtools/build"
 	"github.com/svccfg/svccfg/lib/diag"
@@ -37,13 +39,18 @@ import (
 // is valid and on where an error is; the formatted result is parsed again
 // by it, and a result that would not parse is an error, never output.
 func Source(filename string, src []byte) ([]byte, error) {
-	if _, err := parse(filename, src); err != nil {
+	parsed, err := parse(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLoadNames(filename, parsed); err != nil {
 		return nil, err
 	}
 	f, err := build.ParseDefault(filename, src)
 	if err != nil {
 		return nil, parseError(filename, src, err)
 	}
+	keepHighBytes(f)
 	out := build.Format(f)
 	if _, err := parse(filename, out); err != nil {
 		var d *diag.Error
@@ -52,6 +59,64 @@ func Source(filename string, src []byte) ([]byte, error) {
 			"formatting would produce Starlark that does not parse (line %d of the result: %s); the file is left as it is", d.Pos.Line, d.Msg)}
 	}
 	return out, nil
+}
+
+// keepHighBytes makes buildtools print the string literals that it
+// re-quotes (those in single quotes, for one) with their bytes above 0x7f as
+// they are. buildtools writes such bytes as octal escapes ("café" as
+// "caf\303\251"), which go.starlark.net rejects: a string's escapes stand
+// for ASCII only, and other bytes are written as themselves.
+func keepHighBytes(f *build.File) {
+	build.Walk(f, func(x build.Expr, _ []build.Expr) {
+		s, ok := x.(*build.StringExpr)
+		if !ok || !strings.ContainsFunc(s.Value, func(r rune) bool { return r >= utf8.RuneSelf }) {
+			return
+		}
+		if quoted := build.FormatString(s); quoted != s.Token {
+			s.Token = unescapeHighBytes(quoted)
+		}
+	})
+}
+
+// unescapeHighBytes replaces the octal escapes of bytes above 0x7f in a
+// string literal that buildtools quoted by the bytes themselves.
+func unescapeHighBytes(quoted string) string {
+	var b strings.Builder
+	for i := 0; i < len(quoted); i++ {
+		c := quoted[i]
+		if c == '\\' && i+3 < len(quoted) {
+			if n, err := strconv.ParseUint(quoted[i+1:i+4], 8, 8); err == nil && n >= utf8.RuneSelf {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		if c == '\\' && i+1 < len(quoted) {
+			b.WriteString(quoted[i : i+2]) // the escape of an ASCII character, such as \\ or \"
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// checkLoadNames reports a load of a name that is not ASCII, which
+// buildtools would write with octal escapes that go.starlark.net rejects.
+func checkLoadNames(filename string, f *syntax.File) error {
+	for _, stmt := range f.Stmts {
+		load, ok := stmt.(*syntax.LoadStmt)
+		if !ok {
+			continue
+		}
+		for _, from := range load.From {
+			if strings.ContainsFunc(from.Name, func(r rune) bool { return r >= utf8.RuneSelf }) {
+				return &diag.Error{Pos: diag.Position{File: filename, Line: int(from.NamePos.Line), Col: int(from.NamePos.Col)},
+					Msg: fmt.Sprintf("svccfg fmt cannot format a load of %q, a name that is not ASCII", from.Name)}
+			}
+		}
+	}
+	return nil
 }
 
 // parse parses src with go.starlark.net; its errors are [*diag.Error]s.

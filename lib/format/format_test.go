@@ -61,6 +61,13 @@ func TestSource(t *testing.T) {
 			want: "x = 1\ny = 2\n",
 		},
 		{
+			// buildtools writes the bytes above 0x7f of a string it re-quotes
+			// as octal escapes, which go.starlark.net rejects.
+			name: "single quotes around non-ASCII",
+			src:  "x = 'café'\ny = 'a\\\\303'\nz = '\x80'\n",
+			want: "x = \"café\"\ny = \"a\\\\303\"\nz = \"\x80\"\n",
+		},
+		{
 			name: "empty",
 			src:  "",
 			want: "",
@@ -108,6 +115,11 @@ func TestSourceError(t *testing.T) {
 			name: "what only buildtools rejects",
 			src:  "def f():\n    while True:\n        pass\n",
 			want: "/cfg/main.star:2:15: syntax error near True",
+		},
+		{
+			name: "a load of a name that is not ASCII",
+			src:  "load(\"lib.star\", \"café\")\n",
+			want: "/cfg/main.star:1:19: svccfg fmt cannot format a load of \"café\", a name that is not ASCII",
 		},
 		{
 			name: "indentation with tabs",
