@@ -31,7 +31,7 @@ import (
 // touch only what evaluates the same in svccfg: load statements are moved
 // to the top, merged, sorted and deduplicated (modules are executed once
 // and frozen, so their order does not matter), docstrings are re-indented,
-// number literals are spelled canonically (.5 as 0.5, 1.5E+05 as 1.5e5), and a
+// number literals are spelled canonically (.5 as 0.5, 00.5 as 0.5, 1.5E+05 as 1.5e5), and a
 // list is sorted only where a "# keep sorted" comment asks for it.
 //
 // Syntax errors are reported in the words of go.starlark.net, the
@@ -51,6 +51,7 @@ func Source(filename string, src []byte) ([]byte, error) {
 		return nil, parseError(filename, src, err)
 	}
 	keepHighBytes(f)
+	trimFloatZeros(f)
 	out := build.Format(f)
 	if _, err := parse(filename, out); err != nil {
 		var d *diag.Error
@@ -77,6 +78,24 @@ func keepHighBytes(f *build.File) {
 		}
 	})
 }
+
+// trimFloatZeros removes the leading zeros of float literals, which
+// go.starlark.net allows ("00.5" is 0.5) and buildtools would take for the
+// prefix of an octal number, spelling "00.5" as "0o0.5".
+func trimFloatZeros(f *build.File) {
+	build.Walk(f, func(x build.Expr, _ []build.Expr) {
+		l, ok := x.(*build.LiteralExpr)
+		if !ok || len(l.Token) < 2 || l.Token[0] != '0' || !isDigit(l.Token[1]) || !strings.ContainsAny(l.Token, ".eE") {
+			return
+		}
+		l.Token = strings.TrimLeft(l.Token, "0")
+		if l.Token == "" || !isDigit(l.Token[0]) {
+			l.Token = "0" + l.Token
+		}
+	})
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // unescapeHighBytes replaces the octal escapes of bytes above 0x7f in a
 // string literal that buildtools quoted by the bytes themselves.

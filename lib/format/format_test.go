@@ -47,8 +47,8 @@ func TestSource(t *testing.T) {
 		},
 		{
 			name: "numbers",
-			src:  "x = .5 + 1.5E+05\n",
-			want: "x = 0.5 + 1.5e5\n",
+			src:  "x = .5 + 1.5E+05 + 00.5 + 007e3 + 0x1E + 0o17\n",
+			want: "x = 0.5 + 1.5e5 + 0.5 + 7e3 + 0x1E + 0o17\n",
 		},
 		{
 			name: "keep sorted asks for sorting",
