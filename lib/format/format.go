@@ -31,8 +31,9 @@ import (
 // touch only what evaluates the same in svccfg: load statements are moved
 // to the top, merged, sorted and deduplicated (modules are executed once
 // and frozen, so their order does not matter), docstrings are re-indented,
-// number literals are spelled canonically (.5 as 0.5, 00.5 as 0.5, 1.5E+05 as 1.5e5), and a
-// list is sorted only where a "# keep sorted" comment asks for it.
+// strings are put in double quotes, number literals are spelled
+// canonically (.5 and 00.5 as 0.5, 1.5E+05 as 1.5e5), and a list is sorted
+// only where a "# keep sorted" comment asks for it.
 //
 // Syntax errors are reported in the words of go.starlark.net, the
 // interpreter that svccfg build runs, so that fmt and build agree on what
