@@ -16,8 +16,8 @@ import (
 // FuzzFormat formats arbitrary bytes. Whatever the input, Source returns
 // an error or Starlark that parses; formatting that again changes nothing;
 // and the formatted file is the same program: the same syntax tree, but
-// for the order and grouping of load statements and the indentation of
-// multi-line strings (docstrings), which Source documents. Inputs that ask
+// for parentheses, the order and grouping of load statements and the
+// indentation of multi-line strings (docstrings), which Source documents. Inputs that ask
 // for rewrites with "keep sorted" comments are only checked for the first
 // two properties, as are those that do not resolve (a positional argument
 // after a named one), which the rewrites may mend.
@@ -64,9 +64,9 @@ func resolves(src []byte) bool {
 	return resolve.File(f, defined, defined) == nil
 }
 
-// shape returns the syntax tree of src without positions or comments, with
-// its load statements sorted and merged, and with the lines of multi-line
-// strings trimmed.
+// shape returns the syntax tree of src without positions, comments or
+// parentheses, with its load statements sorted and merged, and with the
+// lines of multi-line strings trimmed.
 func shape(t *testing.T, src []byte) string {
 	f, err := (&syntax.FileOptions{}).Parse("fuzz.star", src, 0)
 	if err != nil {
@@ -74,11 +74,15 @@ func shape(t *testing.T, src []byte) string {
 	}
 	var loads []string
 	var b strings.Builder
-	syntax.Walk(f, func(n syntax.Node) bool {
+	var visit func(syntax.Node) bool
+	visit = func(n syntax.Node) bool {
 		var desc string
 		switch n := n.(type) {
 		case nil:
 			b.WriteString(")")
+			return false
+		case *syntax.ParenExpr:
+			syntax.Walk(n.X, visit) // grouping only
 			return false
 		case *syntax.LoadStmt:
 			for i := range n.From {
@@ -110,7 +114,8 @@ func shape(t *testing.T, src []byte) string {
 		}
 		b.WriteString(" (" + desc)
 		return true
-	})
+	}
+	syntax.Walk(f, visit)
 	slices.Sort(loads)
 	return strings.Join(slices.Compact(loads), "\n") + "\n" + b.String()
 }
