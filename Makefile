@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/svccfg
 EXAMPLES  := $(sort $(wildcard examples/*/))
 
-.PHONY: all build examples test startest golden generate docs lint tidy determinism check e2e clean bench
+.PHONY: all build examples test startest golden generate docs lint fmt-check tidy determinism check e2e clean bench fuzz
 
 all: build
 
@@ -37,11 +37,16 @@ docs: build
 
 # Static checks, and svccfg lint of every example (the examples follow the
 # policy rules they teach).
-lint: build
+lint: build fmt-check
 	$(BIN) lint $(EXAMPLES)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: the files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool -modfile=tools.mod staticcheck ./...
+
+# Starlark files are laid out as svccfg fmt lays them out.
+FMT_PATHS := examples stdlib e2e/testdata
+fmt-check: build
+	@$(BIN) fmt --check $(FMT_PATHS) || { echo 'svccfg fmt: the files above need formatting: run $(BIN) fmt -w $(FMT_PATHS)'; exit 1; }
 
 tidy:
 	$(GO) mod tidy -diff
@@ -72,6 +77,15 @@ e2e:
 
 clean:
 	rm -rf bin
+
+# Run each fuzz target for FUZZTIME (seed corpora under each package's
+# testdata/fuzz/; go test runs those alone). Not part of make check.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzEval$$' -fuzztime=$(FUZZTIME) ./lib/eval
+	$(GO) test -run='^$$' -fuzz='^FuzzVars$$' -fuzztime=$(FUZZTIME) ./cmd/svccfg
+	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./lib/format
+	$(GO) test -run='^$$' -fuzz='^FuzzBuild$$' -fuzztime=$(FUZZTIME) ./lib/build
 
 # Time `svccfg build -o` on 100, 1,000 and 10,000 generated services against
 # a hand-written Go reference; writes bench/results/<commit>.md.

@@ -22,10 +22,14 @@ module github.com/svccfg/svccfg
 //     also shows long values that differ in `svccfg test` failures.
 //   github.com/robfig/cron/v3: parses CronJob schedules for svccfg lint, as the
 //     kube-apiserver's own validation does with the same parser.
+//   github.com/bazelbuild/buildtools: buildifier's formatter (package build),
+//     behind svccfg fmt, so that the layout is buildifier's, not our own; it
+//     has no tagged Go module versions, so the pin is a pseudo-version.
 
 go 1.26.0
 
 require (
+	github.com/bazelbuild/buildtools v0.0.0-20260904073137-eaa4d125b423
 	github.com/bufbuild/protocompile v0.14.1
 	github.com/envoyproxy/go-control-plane/envoy v1.40.0
 	github.com/google/go-cmp v0.7.0

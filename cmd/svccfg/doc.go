@@ -62,6 +62,7 @@ Usage:
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
 	svccfg doc [NAME]
+	svccfg fmt [-w | --check | --diff] PATH...
 	svccfg lint [--json] [flags] PATH...
 	svccfg lint --changed FILE...
 	svccfg test [flags] [PATH...]
@@ -85,6 +86,9 @@ svccfg lint checks the objects against policy rules (svccfg lint --rules
 lists them) and prints each finding as path:line:col: message (rule); with
 --changed it lints only the given files and the configurations that load
 them, for a pre-commit hook.
+
+svccfg fmt formats .star files canonically, as buildifier formats generic
+Starlark files; --check lists the files that are not formatted and exits 1.
 
 Exit status: 0 on success (for diff: no differences); 1 for configuration
 errors, lint findings, failed tests, or differences found by diff; 2 for

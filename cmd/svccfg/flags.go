@@ -73,7 +73,9 @@ func buildOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 func sandboxOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 	f := cmd.Flags()
 	opts := build.Options{Vars: make(map[string]string), Stderr: cmd.ErrOrStderr(), Cwd: cwd}
-	raw, _ := f.GetStringArray(flagVar)
+	// The flag's own slice: GetStringArray goes through CSV, which drops a
+	// lone empty value and turns "\r\n" into "\n".
+	raw := f.Lookup(flagVar).Value.(interface{ GetSlice() []string }).GetSlice()
 	for _, kv := range raw {
 		k, v, err := build.ParseVar(kv)
 		if err != nil {

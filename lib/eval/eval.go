@@ -136,7 +136,7 @@ func (e *Evaluator) EvalFile(ctx context.Context, path string, stderr io.Writer)
 	}
 	var results []Result
 	c := &collector{mainPos: mainPos, origins: origins(thread)}
-	if err := c.collect(v, &results, ""); err != nil {
+	if err := c.collect(v, &results, "", 0); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -186,9 +186,16 @@ type collector struct {
 	origins map[starlark.Value]diag.Position
 }
 
+// maxListDepth bounds how deeply the lists that main returns may nest:
+// enough for any configuration, and few enough that collecting them takes
+// no time, whereas a list nested a million deep would take hours past the
+// deadline of the evaluation that built it.
+const maxListDepth = 32
+
 // collect appends to results what v, a value main returned, holds. where
-// says where v is in the lists that main returned (" at index 1 of a list").
-func (c *collector) collect(v starlark.Value, results *[]Result, where string) error {
+// says where v is in the lists that main returned (" at index 1 of a list"),
+// and depth how many lists hold it.
+func (c *collector) collect(v starlark.Value, results *[]Result, where string, depth int) error {
 	switch v := v.(type) {
 	case *Unit:
 		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
@@ -202,9 +209,12 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string) e
 		*results = append(*results, r)
 		return nil
 	case *starlark.List, starlark.Tuple:
+		if depth == maxListDepth {
+			return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
+		}
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
-			if err := c.collect(seq.Index(i), results, fmt.Sprintf(" at index %d of a list%s", i, where)); err != nil {
+			if err := c.collect(seq.Index(i), results, fmt.Sprintf(" at index %d of a list%s", i, where), depth+1); err != nil {
 				return err
 			}
 		}
