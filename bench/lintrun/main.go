@@ -29,7 +29,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/svccfg/svccfg/bench/internal/benchfmt"
@@ -50,12 +49,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lintrun:", err)
 		os.Exit(1)
 	}
-}
-
-// A sample is one timed run.
-type sample struct {
-	wall   time.Duration
-	maxRSS int64 // bytes
 }
 
 // A task is one command to time.
@@ -109,7 +102,7 @@ func run(sizes string, runs int, svccfg, results, work string) error {
 		if _, err := measure(tree, cache, svccfg, "lint", "--changed", "lib/unused.star"); err != nil {
 			return err
 		}
-		samples := make([][]sample, len(tasks))
+		samples := make([][]benchfmt.Sample, len(tasks))
 		for range runs {
 			// Interleave the commands so that machine noise hits them alike.
 			for i, t := range tasks {
@@ -126,10 +119,10 @@ func run(sizes string, runs int, svccfg, results, work string) error {
 			}
 		}
 		for i, t := range tasks {
-			m := median(samples[i])
-			fmt.Fprintf(&table, "| %d | `svccfg %s` | %s | %s | %d MiB |\n", n, strings.Join(t.args, " "), t.what, ms(m.wall), m.maxRSS>>20)
+			m := benchfmt.Median(samples[i])
+			fmt.Fprintf(&table, "| %d | `svccfg %s` | %s | %s | %d MiB |\n", n, strings.Join(t.args, " "), t.what, ms(m.Wall), m.MaxRSS>>20)
 			if i == 1 {
-				changedOne = append(changedOne, m.wall)
+				changedOne = append(changedOne, m.Wall)
 			}
 		}
 		fmt.Fprintf(os.Stderr, "lintrun: N=%d done\n", n)
@@ -151,39 +144,19 @@ func run(sizes string, runs int, svccfg, results, work string) error {
 	return os.WriteFile(filepath.Join(results, benchfmt.Commit()+"-lint.md"), []byte(report), 0o644)
 }
 
-// measure runs svccfg in dir with $XDG_CACHE_HOME set to cache; it must
-// exit 0. It returns the wall time and peak RSS.
-func measure(dir, cache, name string, args ...string) (sample, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return sample{}, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.Bytes())
-	}
-	wall := time.Since(start)
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var rss int64
-	if ru != nil {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
-	}
-	return sample{wall: wall, maxRSS: rss}, nil
-}
-
-// median returns the median wall time and the largest peak RSS.
-func median(s []sample) sample {
-	s = slices.Clone(s)
-	slices.SortFunc(s, func(a, b sample) int { return int(a.wall - b.wall) })
-	rss := slices.MaxFunc(s, func(a, b sample) int { return int(a.maxRSS - b.maxRSS) }).maxRSS
-	return sample{wall: s[len(s)/2].wall, maxRSS: rss}
-}
-
 // ms writes d in milliseconds, or in seconds from 10 s up.
 func ms(d time.Duration) string {
 	if d >= 10*time.Second {
 		return benchfmt.Secs(d)
 	}
 	return fmt.Sprintf("%d ms", d.Round(time.Millisecond).Milliseconds())
+}
+
+// measure runs a command in dir with XDG_CACHE_HOME set to cache, and returns
+// its wall time and peak RSS.
+func measure(dir, cache, name string, args ...string) (benchfmt.Sample, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache)
+	return benchfmt.Measure(cmd)
 }

@@ -19,11 +19,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/svccfg/svccfg/bench/internal/benchfmt"
 	"github.com/svccfg/svccfg/bench/internal/spec"
@@ -41,12 +38,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
-}
-
-// A sample is one timed run.
-type sample struct {
-	wall   time.Duration
-	maxRSS int64 // bytes
 }
 
 func run(sizes string, runs int, svccfg, reference, results, work string) error {
@@ -77,7 +68,7 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 		if _, err := measure(svccfg, "build", "--cache", cache, "-o", out, tree); err != nil {
 			return err
 		}
-		var cold, warm, cached, refs []sample
+		var cold, warm, cached, refs []benchfmt.Sample
 		for range runs {
 			// Interleave the commands so that machine noise hits them alike.
 			os.RemoveAll(out)
@@ -100,9 +91,9 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 			}
 			refs = append(refs, s)
 		}
-		c, w, k, r := median(cold), median(warm), median(cached), median(refs)
-		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", n, benchfmt.Secs(c.wall), benchfmt.Secs(w.wall), benchfmt.Secs(k.wall),
-			mib(max(c.maxRSS, w.maxRSS, k.maxRSS)), benchfmt.Secs(r.wall), mib(r.maxRSS), c.wall.Seconds()/r.wall.Seconds(), k.wall.Seconds()/r.wall.Seconds())
+		c, w, k, r := benchfmt.Median(cold), benchfmt.Median(warm), benchfmt.Median(cached), benchfmt.Median(refs)
+		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", n, benchfmt.Secs(c.Wall), benchfmt.Secs(w.Wall), benchfmt.Secs(k.Wall),
+			mib(max(c.MaxRSS, w.MaxRSS, k.MaxRSS)), benchfmt.Secs(r.Wall), mib(r.MaxRSS), c.Wall.Seconds()/r.Wall.Seconds(), k.Wall.Seconds()/r.Wall.Seconds())
 		fmt.Fprintf(os.Stderr, "bench: N=%d done\n", n)
 	}
 	header := fmt.Sprintf("# svccfg build benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d runs\n\n",
@@ -118,30 +109,9 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 	return os.WriteFile(filepath.Join(results, benchfmt.Commit()+".md"), []byte(report), 0o644)
 }
 
-// measure runs a command and returns its wall time and peak RSS.
-func measure(name string, args ...string) (sample, error) {
-	cmd := exec.Command(name, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return sample{}, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
-	}
-	wall := time.Since(start)
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var rss int64
-	if ru != nil {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
-	}
-	return sample{wall: wall, maxRSS: rss}, nil
-}
-
-func median(s []sample) sample {
-	s = slices.Clone(s)
-	slices.SortFunc(s, func(a, b sample) int { return int(a.wall - b.wall) })
-	m := s[len(s)/2]
-	rss := slices.MaxFunc(s, func(a, b sample) int { return int(a.maxRSS - b.maxRSS) }).maxRSS
-	return sample{wall: m.wall, maxRSS: rss}
-}
-
 func mib(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
+
+// measure runs a command and returns its wall time and peak RSS.
+func measure(name string, args ...string) (benchfmt.Sample, error) {
+	return benchfmt.Measure(exec.Command(name, args...))
+}

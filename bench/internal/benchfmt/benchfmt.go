@@ -4,9 +4,12 @@ package benchfmt
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -26,3 +29,39 @@ func Commit() string {
 
 // Secs writes d as seconds with millisecond precision: "1.234 s".
 func Secs(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
+
+// A Sample is one timed run of a command.
+type Sample struct {
+	Wall   time.Duration
+	MaxRSS int64 // bytes
+}
+
+// Measure runs cmd, which must exit 0, and returns its wall time and peak
+// RSS. Unless cmd has its own, its output is kept for the error message.
+func Measure(cmd *exec.Cmd) (Sample, error) {
+	var out bytes.Buffer
+	if cmd.Stdout == nil {
+		cmd.Stdout = &out
+	}
+	if cmd.Stderr == nil {
+		cmd.Stderr = &out
+	}
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return Sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out.Bytes())
+	}
+	s := Sample{Wall: time.Since(start)}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.MaxRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return s, nil
+}
+
+// Median returns the median wall time of samples and their largest peak
+// RSS.
+func Median(samples []Sample) Sample {
+	s := slices.Clone(samples)
+	slices.SortFunc(s, func(a, b Sample) int { return cmp.Compare(a.Wall, b.Wall) })
+	rss := slices.MaxFunc(s, func(a, b Sample) int { return cmp.Compare(a.MaxRSS, b.MaxRSS) }).MaxRSS
+	return Sample{Wall: s[len(s)/2].Wall, MaxRSS: rss}
+}
