@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,6 +79,19 @@ func TestDiff(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("diff output lacks %q:\n%s", want, out)
 			}
+		}
+	})
+
+	t.Run("unknown field", func(t *testing.T) {
+		// An object with a field the cluster does not serve, as when the
+		// configuration is newer than the cluster, fails validation at
+		// once (the apiserver answers 500, which is otherwise retried).
+		objs := buildConfig(t, ns, secretConfig("x"))
+		objs[0].JSON = []byte(strings.Replace(string(objs[0].JSON), `"stringData"`, `"futureField":true,"stringData"`, 1))
+		_, err := d.Diff(t.Context(), objs, diff.Options{})
+		var derr *diff.Error
+		if !errors.As(err, &derr) || derr.Class != diff.Validation || !strings.Contains(err.Error(), ".futureField: field not declared in schema") {
+			t.Errorf("diff of an object with an unknown field: %v, want a validation error naming it", err)
 		}
 	})
 

@@ -92,7 +92,7 @@ func classify(err error) Class {
 		return Timeout
 	case apierrors.IsUnauthorized(err), apierrors.IsForbidden(err), isTLS(err):
 		return Auth
-	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err), meta.IsNoMatchError(err),
+	case apierrors.IsInvalid(err), apierrors.IsBadRequest(err), meta.IsNoMatchError(err), isSchemaError(err),
 		apierrors.IsNotFound(err), apierrors.IsMethodNotSupported(err), apierrors.IsNotAcceptable(err),
 		apierrors.IsUnsupportedMediaType(err), apierrors.IsRequestEntityTooLargeError(err):
 		return Validation
@@ -104,6 +104,19 @@ func classify(err error) Class {
 		return Timeout
 	}
 	return Network
+}
+
+// typedPatchFailure is how the apiserver words the failure of a server-side
+// apply whose configuration does not fit the object's schema (a field it
+// does not know, a value of the wrong type), which it answers with a 500.
+const typedPatchFailure = "failed to create typed patch object"
+
+// isSchemaError reports whether err is a server-side apply rejected for
+// not fitting the schema: an error of the configuration, not of the server,
+// which sending it again cannot cure.
+func isSchemaError(err error) bool {
+	var status apierrors.APIStatus
+	return errors.As(err, &status) && status.Status().Code == 500 && strings.Contains(status.Status().Message, typedPatchFailure)
 }
 
 // isTLS reports whether err is a failed TLS handshake or certificate check.
@@ -128,7 +141,7 @@ func transient(err error) bool {
 	var status apierrors.APIStatus
 	if errors.As(err, &status) {
 		code := status.Status().Code
-		return code == 429 || code >= 500
+		return code == 429 || code >= 500 && !isSchemaError(err)
 	}
 	var (
 		nerr net.Error

@@ -41,6 +41,10 @@ func TestClassify(t *testing.T) {
 		{"throttled", apierrors.NewTooManyRequests("slow down", 1), Timeout, true},
 		{"internal", apierrors.NewInternalError(errors.New("etcd")), Network, true},
 		{"unavailable", apierrors.NewServiceUnavailable("etcd"), Network, true},
+		{"schema", &apierrors.StatusError{ErrStatus: metav1.Status{
+			Status: metav1.StatusFailure, Code: 500, Reason: metav1.StatusReasonInternalError,
+			Message: "failed to create typed patch object (ns/db; /v1, Kind=Secret): .futureField: field not declared in schema",
+		}}, Validation, false},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			if got := classify(test.err); got != test.want {
