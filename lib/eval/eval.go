@@ -118,6 +118,19 @@ func DefinesMain(f *syntax.File) bool {
 func (e *Evaluator) EvalFile(ctx context.Context, path string, stderr io.Writer) ([]Result, error) {
 	thread, stop := e.NewThread(ctx, stderr)
 	defer stop()
+	var results []Result
+	err := e.Bounded(ctx, func() (err error) {
+		results, err = e.evalFile(thread, path)
+		return err
+	})
+	if err != nil && !isPositioned(err) {
+		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: err.Error()}
+	}
+	return results, err
+}
+
+// evalFile evaluates the file at path on thread, for [Evaluator.EvalFile].
+func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, error) {
 	globals, err := e.ExecFile(thread, path)
 	if err != nil {
 		return nil, err

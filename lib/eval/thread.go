@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"go.starlark.net/starlark"
@@ -33,6 +34,60 @@ func (e *Evaluator) NewThread(ctx context.Context, stderr io.Writer) (thread *st
 		}
 	})
 	return thread, func() { stopCancel(); cancel() }
+}
+
+// stopGrace is how long past its deadline an evaluation may take to stop
+// before [Evaluator.Bounded] gives up waiting for it.
+const stopGrace = 250 * time.Millisecond
+
+// Bounded calls f, which evaluates on a thread that [Evaluator.NewThread]
+// made from ctx just before, and returns its error. The thread stops itself
+// between execution steps once its deadline passes or ctx is done, but not
+// inside a built-in function: str() of a list nested a million deep is
+// quadratic and cannot be interrupted. If f has not returned stopGrace
+// after that, Bounded returns an error saying so and leaves f running, to
+// end with the process; f must not touch the caller's variables then.
+func (e *Evaluator) Bounded(ctx context.Context, f func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
+	defer cancel()
+	type outcome struct {
+		err      error
+		panicked any
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- outcome{panicked: r}
+			}
+		}()
+		done <- outcome{err: f()}
+	}()
+	// A panic in f is raised again on the caller's goroutine, where the
+	// caller's recover turns it into an internal error.
+	result := func(o outcome) error {
+		if o.panicked != nil {
+			panic(o.panicked)
+		}
+		return o.err
+	}
+	select {
+	case o := <-done:
+		return result(o)
+	case <-ctx.Done():
+	}
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	select {
+	case o := <-done:
+		return result(o)
+	case <-grace.C:
+	}
+	cause := fmt.Sprintf("evaluation took longer than %s (raise the limit with --timeout)", e.opts.Timeout)
+	if c := context.Cause(ctx); c != context.DeadlineExceeded && c != nil {
+		cause = c.Error()
+	}
+	return errors.New(cause + ", and did not stop inside a built-in function")
 }
 
 // ExecFile executes the file at path (absolute, under the root) on thread,

@@ -109,8 +109,17 @@ func (f *File) run(ctx context.Context, re *regexp.Regexp) {
 		}
 	}()
 	thread, stop := f.ev.NewThread(ctx, &f.stderr)
-	globals, err := f.ev.ExecFile(thread, f.Path)
+	var globals starlark.StringDict
+	err := f.ev.Bounded(ctx, func() (err error) {
+		globals, err = f.ev.ExecFile(thread, f.Path)
+		return err
+	})
 	stop()
+	var d *diag.Error
+	var list diag.ErrorList
+	if err != nil && !errors.As(err, &d) && !errors.As(err, &list) {
+		err = &diag.Error{Pos: diag.Position{File: f.Path}, Msg: err.Error()}
+	}
 	if err != nil {
 		f.Err = err
 		return
@@ -157,11 +166,21 @@ func (f *File) runTest(ctx context.Context, fn *starlark.Function) (test *Test) 
 	}
 	thread, stop := f.ev.NewThread(ctx, &f.stderr)
 	defer stop()
-	_, err := starlark.Call(thread, fn, starlark.Tuple{&T{test: test, ev: f.ev}}, nil)
-	if err != nil && !errors.Is(err, errStop) {
-		test.addError(eval.Error(err))
+	// The test records into a Test of its own, which is left to it if it
+	// does not stop by its deadline.
+	inner := &Test{Name: test.Name, Pos: test.Pos}
+	err := f.ev.Bounded(ctx, func() error {
+		_, err := starlark.Call(thread, fn, starlark.Tuple{&T{test: inner, ev: f.ev}}, nil)
+		if err != nil && !errors.Is(err, errStop) {
+			inner.addError(eval.Error(err))
+		}
+		return nil
+	})
+	if err != nil {
+		test.addError(&diag.Error{Pos: test.Pos, Msg: err.Error()})
+		return test
 	}
-	return test
+	return inner
 }
 
 // addError records the errors in err, which a test raised.
