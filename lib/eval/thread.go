@@ -38,7 +38,7 @@ func (e *Evaluator) NewThread(ctx context.Context, stderr io.Writer) (thread *st
 
 // stopGrace is how long past its deadline an evaluation may take to stop
 // before [Evaluator.Bounded] gives up waiting for it.
-const stopGrace = 250 * time.Millisecond
+const stopGrace = 2 * time.Second
 
 // Bounded calls f, which evaluates on a thread that [Evaluator.NewThread]
 // made from ctx just before, and returns its error. The thread stops itself
