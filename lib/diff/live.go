@@ -46,8 +46,10 @@ func newLive() *live {
 	return &live{objects: make(map[group]map[string]*unstructured.Unstructured), listed: make(map[group]bool)}
 }
 
-// add records the live object u of group g.
+// add records the live object u of group g, without what the server
+// manages (see clean), which is most of its size.
 func (l *live) add(g group, u *unstructured.Unstructured) {
+	clean(u)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.objects[g] == nil {
@@ -155,8 +157,8 @@ func (d *Differ) list(ctx context.Context, g group, selector string, f func(*uns
 			}
 			return &Error{Class: classify(err), Err: fmt.Errorf("listing %s: %w", what, err)}
 		}
-		for i := range page.Items {
-			f(&page.Items[i])
+		for _, item := range page.Items {
+			f(&item) // a copy: keeping it does not keep the page
 		}
 		if opts.Continue = page.GetContinue(); opts.Continue == "" {
 			return nil
