@@ -12,10 +12,11 @@ import (
 const protoSummary = "proto: every Kubernetes and Envoy message type, by protobuf package."
 
 // protoFunctions are the functions of the proto module. skycfg's
-// protomodule defines them in Go, without docstrings; a test checks that
+// lib/starproto defines them in Go, without docstrings; a test checks that
 // this list matches the module.
 var protoFunctions = []struct{ name, params, summary string }{
 	{"package", "name", "Returns the protobuf package called name, whose attributes are its message types and enums."},
+	{"has", "msg, field", "Reports whether field, a field name, is set in msg."},
 	{"clear", "msg", "Clears every field of msg, and returns it."},
 	{"clone", "msg", "Returns a copy of msg."},
 	{"merge", "dst, src", "Merges src, a message of the same type, into dst, and returns dst."},
@@ -31,15 +32,20 @@ var protoFunctions = []struct{ name, params, summary string }{
 // protoIntro explains the proto module.
 const protoIntro = `proto.package(name) returns a protobuf package. Its attributes are its
 message types and enums; calling a message type with a keyword argument per
-field returns a new message, and fields can be set afterwards:
+field (or one dict of them) returns a new message, and fields can be set
+afterwards, also inside fields not set yet:
 
     apps = proto.package("k8s.io.api.apps.v1")
-    spec = apps.DeploymentSpec(replicas = 3)
-    spec.minReadySeconds = 10
+    d = apps.Deployment(spec = {"replicas": 3})
+    d.metadata.name = "web"
+    d.spec.template.spec.containers.append({"name": "web", "image": "web:1.0"})
 
 Field values are written as svccfg doc TYPE shows: lists for repeated fields,
-dicts for maps, an enum value's name as a string, an int or string for an
-IntOrString, kube.cores(2) or "250m" for a Quantity, "1.5s" for a Duration.`
+dicts for maps, a dict of fields for a message, an enum value's name as a
+string, an int or string for an IntOrString, kube.cores(2) or "250m" for a
+Quantity, "1.5s" for a Duration, a number for a wrapper such as UInt32Value.
+A message stored in a field is shared, not copied (proto.clone copies); an
+unset message field reads as an empty message, which is false.`
 
 // writeProto writes the documentation of the proto module: its functions
 // and the packages.

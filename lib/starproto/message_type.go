@@ -2,7 +2,6 @@ package starproto
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"go.starlark.net/starlark"
@@ -10,16 +9,14 @@ import (
 )
 
 // A MessageType is a protobuf message type seen from Starlark. Calling it
-// with keyword arguments, one per field, returns a new message; its
-// attributes are the nested message types and enums.
+// with keyword arguments, one per field, or with one dict of fields, returns
+// a new message; its attributes are the nested message types and enums.
 type MessageType struct {
 	desc  protoreflect.MessageDescriptor
-	inner interface {
-		starlark.Callable
-		starlark.HasAttrs
-	}
-	attrs map[string]starlark.Value
+	mt    protoreflect.MessageType
 	reg   *Registry
+	attrs map[string]starlark.Value
+	names []string
 }
 
 var (
@@ -53,48 +50,58 @@ func (t *MessageType) Attr(name string) (starlark.Value, error) {
 	if v, ok := t.attrs[name]; ok {
 		return v, nil
 	}
-	return nil, noSuchType(t.Name(), name, t.AttrNames())
+	return nil, noSuchType(t.Name(), name, t.names)
 }
 
-// AttrNames returns the names of the nested types.
-func (t *MessageType) AttrNames() []string { return t.inner.AttrNames() }
+// AttrNames returns the sorted names of the nested types.
+func (t *MessageType) AttrNames() []string { return t.names }
 
-// CallInternal builds a message from keyword arguments, converting
-// convenient values (see [Registry.convert]) before skycfg checks them.
+// New returns a new, empty message of the type.
+func (t *MessageType) New() *Message {
+	return &Message{msg: t.mt.New(), group: new(group)}
+}
+
+// CallInternal builds a message from keyword arguments naming its fields, or
+// from one dict of them.
 func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if len(args) > 0 {
-		return nil, fmt.Errorf("%s: got %d positional arguments, want keyword arguments naming fields", t.Name(), len(args))
-	}
-	converted := make([]starlark.Tuple, len(kwargs))
-	fields := make([]protoreflect.FieldDescriptor, len(kwargs))
-	for i, kv := range kwargs {
-		name := string(kv[0].(starlark.String))
-		fd := t.field(name)
-		if fd == nil {
-			return nil, &ArgError{Name: name, Err: t.unknownField(name)}
+	m := t.New()
+	w := writer{owner: m}
+	switch {
+	case len(args) > 1 || len(args) == 1 && len(kwargs) > 0:
+		return nil, fmt.Errorf("%s: got %d positional arguments, want keyword arguments naming fields or one dict", t.Name(), len(args))
+	case len(args) == 1:
+		d, ok := args[0].(*starlark.Dict)
+		if !ok {
+			return nil, &ArgError{Index: 0, Err: fmt.Errorf("%s: got %s, want keyword arguments naming fields or one dict", t.Name(), typeOf(args[0]))}
 		}
-		v, err := t.reg.convert(fd, kv[1])
-		if err != nil {
-			return nil, &ArgError{Name: name, Err: fmt.Errorf("%s: for field %s: %w", t.Name(), name, err)}
+		if err := w.setFields(m.msg, d.Items()); err != nil {
+			return nil, dictArgError(messageError(t.Name(), err))
 		}
-		fields[i], converted[i] = fd, starlark.Tuple{kv[0], v}
-	}
-	msg, err := starlark.Call(thread, t.inner, nil, converted)
-	if err == nil {
-		if hook, ok := thread.Local(constructHookKey).(func(starlark.Value)); ok {
-			hook(msg)
-		}
-		return msg, nil
-	}
-	// skycfg's errors do not say which field was wrong: find it by setting
-	// the fields one at a time.
-	for i, kv := range converted {
-		if _, ferr := starlark.Call(thread, t.inner, nil, []starlark.Tuple{kv}); ferr != nil {
-			name := kv[0].(starlark.String).GoString()
-			return nil, &ArgError{Name: name, Err: fmt.Errorf("%s: for field %s: %s", t.Name(), name, fieldError(fields[i], kv[1], ferr))}
+	default:
+		for _, kv := range kwargs {
+			name := string(kv[0].(starlark.String))
+			fd := fieldByName(t.desc, name)
+			if fd == nil {
+				return nil, &ArgError{Name: name, Err: fmt.Errorf("%s: unknown field %q%s", t.Name(), name, fieldHint(t.desc, name))}
+			}
+			if err := w.setField(m.msg, fd, kv[1]); err != nil {
+				return nil, messageError(t.Name(), inField(err, name))
+			}
 		}
 	}
-	return nil, fmt.Errorf("%s: %s", t.Name(), CleanMessage(err.Error()))
+	if hook, ok := thread.Local(constructHookKey).(func(starlark.Value)); ok {
+		hook(m)
+	}
+	return m, nil
+}
+
+// dictArgError makes an error about a field of the dict argument an error
+// about the first positional argument, at that field.
+func dictArgError(err error) error {
+	if a, ok := err.(*ArgError); ok {
+		return &ArgError{Index: 0, Path: append([]PathElem{{Field: a.Name}}, a.Path...), Err: a.Err}
+	}
+	return &ArgError{Index: 0, Err: err}
 }
 
 const constructHookKey = "svccfg.starproto.construct"
@@ -105,63 +112,24 @@ func SetConstructHook(thread *starlark.Thread, hook func(starlark.Value)) {
 	thread.SetLocal(constructHookKey, hook)
 }
 
-// field returns the field called name (or name_ for a Starlark keyword).
-func (t *MessageType) field(name string) protoreflect.FieldDescriptor {
-	fields := t.desc.Fields()
-	if fd := fields.ByName(protoreflect.Name(name)); fd != nil {
-		return fd
-	}
-	if base, ok := strings.CutSuffix(name, "_"); ok {
-		return fields.ByName(protoreflect.Name(base))
-	}
-	return nil
+// unknownField describes name, at the end of a path, as a field that md
+// does not have.
+func unknownField(md protoreflect.MessageDescriptor, name string) string {
+	return fmt.Sprintf("%s has no such field%s", md.FullName(), fieldHint(md, name))
 }
 
-func (t *MessageType) unknownField(name string) error {
-	fields := t.desc.Fields()
-	names := make([]string, fields.Len())
-	for i := range fields.Len() {
-		names[i] = string(fields.Get(i).Name())
+// fieldHint suggests the field meant by name: the nearest field name, or
+// the field of an embedded message that has it.
+func fieldHint(md protoreflect.MessageDescriptor, name string) string {
+	if near := diag.Nearest(name, fieldNames(md)); near != "" {
+		return fmt.Sprintf(" (did you mean %s?)", near)
 	}
-	msg := fmt.Sprintf("%s: unknown field %q", t.Name(), name)
-	if near := diag.Nearest(name, names); near != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", near)
-	} else if outer := embeddingField(t.desc, name); outer != nil {
+	if outer := embeddingField(md, name); outer != nil {
 		// Kubernetes inlines some structs in JSON (Probe's handler, say)
 		// that the .proto files keep as a field.
-		msg += fmt.Sprintf(" (it is a field of %s, a %s)", outer.Name(), outer.Message().FullName())
+		return fmt.Sprintf(" (it is a field of %s, a %s)", outer.Name(), outer.Message().FullName())
 	}
-	return fmt.Errorf("%s", msg)
-}
-
-// fieldError describes why v cannot be assigned to fd.
-func fieldError(fd protoreflect.FieldDescriptor, v starlark.Value, err error) string {
-	if strings.Contains(err.Error(), "can't be assigned") {
-		return fmt.Sprintf("got %s, want %s", v.Type(), TypeName(fd))
-	}
-	return CleanMessage(err.Error())
-}
-
-// TypeName returns the type a field holds, as a user would write it:
-// "int32", "list of k8s.io.api.core.v1.Container", "map of string to string".
-func TypeName(fd protoreflect.FieldDescriptor) string {
-	switch {
-	case fd.IsMap():
-		return "map of " + elemName(fd.MapKey()) + " to " + elemName(fd.MapValue())
-	case fd.IsList():
-		return "list of " + elemName(fd)
-	}
-	return elemName(fd)
-}
-
-func elemName(fd protoreflect.FieldDescriptor) string {
-	switch fd.Kind() {
-	case protoreflect.MessageKind, protoreflect.GroupKind:
-		return string(fd.Message().FullName())
-	case protoreflect.EnumKind:
-		return string(fd.Enum().FullName())
-	}
-	return fd.Kind().String()
+	return ""
 }
 
 // embeddingField returns the message field of md whose own message type

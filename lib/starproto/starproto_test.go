@@ -106,14 +106,14 @@ func TestEnvoyConversions(t *testing.T) {
 func TestErrors(t *testing.T) {
 	for _, test := range []struct{ expr, want string }{
 		{`apps.DeploymentSpec(replica = 3)`, `k8s.io.api.apps.v1.DeploymentSpec: unknown field "replica" (did you mean replicas?)`},
-		{`apps.DeploymentSpec(replicas = "3")`, `k8s.io.api.apps.v1.DeploymentSpec: for field replicas: got string, want int32`},
-		{`apps.DeploymentSpec(replicas = 1 << 40)`, `k8s.io.api.apps.v1.DeploymentSpec: for field replicas: value 1099511627776 overflows type "int32"`},
-		{`core.ServicePort(targetPort = 1.5)`, `k8s.io.api.core.v1.ServicePort: for field targetPort: got float, want k8s.io.apimachinery.pkg.util.intstr.IntOrString`},
-		{`core.ResourceRequirements(limits = {"cpu": "4 cores"})`, `k8s.io.api.core.v1.ResourceRequirements: for field limits: for key "cpu": invalid quantity "4 cores": want a number with an optional suffix such as 250m or 16Gi`},
-		{`cluster.Cluster(lb_policy = "LEAST_REQUESTS")`, `envoy.config.cluster.v3.Cluster: for field lb_policy: "LEAST_REQUESTS" is not a value of envoy.config.cluster.v3.Cluster.LbPolicy (did you mean LEAST_REQUEST?)`},
-		{`cluster.Cluster(connect_timeout = "5 s")`, `envoy.config.cluster.v3.Cluster: for field connect_timeout: invalid duration "5 s": want a number with a unit such as 250ms, 1.5s or 2m`},
+		{`apps.DeploymentSpec(replicas = "3")`, `k8s.io.api.apps.v1.DeploymentSpec: replicas: got string, want int32`},
+		{`apps.DeploymentSpec(replicas = 1 << 40)`, `k8s.io.api.apps.v1.DeploymentSpec: replicas: value 1099511627776 overflows type "int32"`},
+		{`core.ServicePort(targetPort = 1.5)`, `k8s.io.api.core.v1.ServicePort: targetPort: got float, want k8s.io.apimachinery.pkg.util.intstr.IntOrString`},
+		{`core.ResourceRequirements(limits = {"cpu": "4 cores"})`, `k8s.io.api.core.v1.ResourceRequirements: limits["cpu"]: invalid quantity "4 cores": want a number with an optional suffix such as 250m or 16Gi`},
+		{`cluster.Cluster(lb_policy = "LEAST_REQUESTS")`, `envoy.config.cluster.v3.Cluster: lb_policy: "LEAST_REQUESTS" is not a value of envoy.config.cluster.v3.Cluster.LbPolicy (did you mean LEAST_REQUEST?)`},
+		{`cluster.Cluster(connect_timeout = "5 s")`, `envoy.config.cluster.v3.Cluster: connect_timeout: invalid duration "5 s": want a number with a unit such as 250ms, 1.5s or 2m`},
 		{`core.Probe(httpGet = core.HTTPGetAction(path = "/"))`, `k8s.io.api.core.v1.Probe: unknown field "httpGet" (it is a field of handler, a k8s.io.api.core.v1.ProbeHandler)`},
-		{`apps.DeploymentSpec(3)`, `k8s.io.api.apps.v1.DeploymentSpec: got 1 positional arguments, want keyword arguments naming fields`},
+		{`apps.DeploymentSpec(3)`, `k8s.io.api.apps.v1.DeploymentSpec: got int, want keyword arguments naming fields or one dict`},
 		{`apps.Deploymnt`, `k8s.io.api.apps.v1 has no message or enum "Deploymnt" (did you mean Deployment?)`},
 		{`proto.package("k8s.io.api.app.v1")`, `proto.package: unknown package "k8s.io.api.app.v1" (did you mean k8s.io.api.apps.v1?)`},
 	} {
