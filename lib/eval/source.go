@@ -53,7 +53,6 @@ func ArgPos(call *syntax.CallExpr, name string, index int) (diag.Position, bool)
 	return diag.Position{}, false
 }
 
-
 // ValuePos returns the position of the part of an argument of call that path
 // leads to: the value of a dict entry for a field or a map key, an element
 // of a list for an index. It follows the path as far as the argument is

@@ -87,4 +87,3 @@ func writeScalar(b *strings.Builder, fd protoreflect.FieldDescriptor, v protoref
 		b.WriteString(scalarToStarlark(fd, v).String())
 	}
 }
-

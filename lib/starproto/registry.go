@@ -16,7 +16,7 @@ import (
 // concurrent use; packages and message types are built once and shared.
 type Registry struct {
 	types    *protoregistry.Types
-	packages []string                                         // sorted names of the packages with at least one message or enum
+	packages []string                                          // sorted names of the packages with at least one message or enum
 	decls    map[protoreflect.FullName][]protoreflect.FullName // package -> its top-level messages and enums
 	module   *starlarkstruct.Module
 
