@@ -4,6 +4,8 @@
 package envoy
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,7 +14,6 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/known/anypb"
 
 	// The xDS resource types and the extensions service() configures; each
 	// import registers its messages with the protobuf registry.
@@ -77,12 +78,28 @@ func Name(m proto.Message) string {
 // of the .proto files. The bytes are not canonical (protojson varies its
 // whitespace on purpose); decode them before comparing or writing.
 func Marshal(m proto.Message) ([]byte, error) {
-	a, err := anypb.New(m)
+	// protojson writes an Any as its "@type" and then the fields of the
+	// message it holds: write those directly rather than encoding the
+	// message into an Any only for protojson to decode it again.
+	data, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: protoregistry.GlobalTypes}.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
-	return protojson.MarshalOptions{UseProtoNames: true, Resolver: protoregistry.GlobalTypes}.Marshal(a)
+	typ, err := json.Marshal(anyPrefix + string(m.ProtoReflect().Descriptor().FullName()))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(data)+len(typ)+12)
+	out = append(out, `{"@type":`...)
+	out = append(out, typ...)
+	if rest := bytes.TrimSpace(data[1:]); len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, data[1:]...), nil
 }
+
+// anyPrefix starts the type URL of a message in an Any.
+const anyPrefix = "type.googleapis.com/"
 
 // Validate checks m with its generated ValidateAll method and returns every
 // violation, one per line.
