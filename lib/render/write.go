@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -35,13 +36,15 @@ func WriteDir(dir string, files map[string][]byte) error {
 
 // writeTree writes specs under dir in two phases, as WriteDir describes.
 func writeTree(dir string, specs []fileSpec) error {
-	temps := make([]string, len(specs)) // "" where the file is unchanged
-	err := parallel.Do(len(specs), 2*runtime.GOMAXPROCS(0), func(i int) error {
+	temps := make([]string, len(specs))  // "" where the file is unchanged
+	workers := 2 * runtime.GOMAXPROCS(0) // file system calls block: keep the CPUs busy meanwhile
+	var dirs sync.Map                    // directories known to exist
+	err := parallel.Do(len(specs), workers, func(i int) error {
 		data, err := specs[i].encode()
 		if err != nil {
 			return err
 		}
-		temps[i], err = writeTemp(filepath.Join(dir, filepath.FromSlash(specs[i].name)), data)
+		temps[i], err = writeTemp(filepath.Join(dir, filepath.FromSlash(specs[i].name)), data, &dirs)
 		return err
 	})
 	if err != nil {
@@ -53,14 +56,17 @@ func writeTree(dir string, specs []fileSpec) error {
 		return err
 	}
 	keep := make(map[string]bool, len(specs))
-	for i, t := range temps {
-		keep[specs[i].name] = true
-		if t == "" {
-			continue
+	for _, s := range specs {
+		keep[s.name] = true
+	}
+	err = parallel.Do(len(specs), workers, func(i int) error {
+		if temps[i] == "" {
+			return nil
 		}
-		if err := os.Rename(t, filepath.Join(dir, filepath.FromSlash(specs[i].name))); err != nil {
-			return err
-		}
+		return os.Rename(temps[i], filepath.Join(dir, filepath.FromSlash(specs[i].name)))
+	})
+	if err != nil {
+		return err
 	}
 	for _, sub := range []string{"kubernetes", "envoy"} {
 		if err := removeStale(dir, sub, keep); err != nil {
@@ -74,13 +80,17 @@ func writeTree(dir string, specs []fileSpec) error {
 var tempSeq atomic.Uint64
 
 // writeTemp writes data to a new temporary file beside path and returns its
-// name, or returns "" if path already holds data.
-func writeTemp(path string, data []byte) (string, error) {
+// name, or returns "" if path already holds data. dirs holds the
+// directories known to exist.
+func writeTemp(path string, data []byte, dirs *sync.Map) (string, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return "", nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
+	if parent := filepath.Dir(path); !loaded(dirs, parent) {
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return "", err
+		}
+		dirs.Store(parent, true)
 	}
 	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.svccfg-%d-%d.tmp", filepath.Base(path), os.Getpid(), tempSeq.Add(1)))
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -96,6 +106,11 @@ func writeTemp(path string, data []byte) (string, error) {
 		return "", err
 	}
 	return tmp, nil
+}
+
+func loaded(m *sync.Map, key string) bool {
+	_, ok := m.Load(key)
+	return ok
 }
 
 // removeStale removes the manifest files under dir/sub that files does not
