@@ -9,8 +9,12 @@ module github.com/svccfg/svccfg
 //   github.com/envoyproxy/go-control-plane/envoy: Envoy v3 xDS types, with the
 //     generated ValidateAll that every emitted resource must pass.
 //   go.starlark.net: the Starlark interpreter (step limits, cancellation).
-//   github.com/stripe/skycfg v0.4.0: typed protobuf messages in Starlark
-//     (go/protomodule only; its Load/Main are not used).
+//   github.com/stripe/skycfg v0.4.0: the config-language conventions and its
+//     Starlark modules (struct, json, yaml, hash, url); the benchmark's
+//     reference builds through its Load/Main and proto module. svccfg's own
+//     lib/starproto replaces that proto module: skycfg's re-validated whole
+//     subtrees on every assignment, so building nested messages cost depth ×
+//     size.
 //   google.golang.org/protobuf: protoreflect, dynamicpb, protojson (Envoy only).
 //   github.com/bufbuild/protocompile: compiles k8s .proto files in `make generate`
 //     without a protoc binary.

@@ -297,7 +297,9 @@ func (w writer) adopt(x *Message) (protoreflect.Value, error) {
 		return protoreflect.ValueOfMessage(proto.Clone(x.msg.Interface()).ProtoReflect()), nil
 	}
 	if w.owner != nil {
-		if w.owner.contains(x) {
+		// Every tree that holds a message is in the message's group, so a
+		// message of another group cannot hold the owner.
+		if x.group.root() == w.owner.group.root() && w.owner.contains(x) {
 			return protoreflect.Value{}, errorf("a %s cannot contain itself", x.msg.Descriptor().FullName())
 		}
 		x.group.join(w.owner.group)
