@@ -14,7 +14,7 @@ const protoSummary = "proto: every Kubernetes and Envoy message type, by protobu
 // protoFunctions are the functions of the proto module. skycfg's
 // protomodule defines them in Go, without docstrings; a test checks that
 // this list matches the module.
-var protoFunctions = []struct{ name, params, summary string }{
+var protoFunctions = []builtin{
 	{"package", "name", "Returns the protobuf package called name, whose attributes are its message types and enums."},
 	{"clear", "msg", "Clears every field of msg, and returns it."},
 	{"clone", "msg", "Returns a copy of msg."},
