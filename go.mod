@@ -15,6 +15,8 @@ module github.com/svccfg/svccfg
 //     lib/starproto replaces that proto module: skycfg's re-validated whole
 //     subtrees on every assignment, so building nested messages cost depth ×
 //     size.
+//   gopkg.in/yaml.v2 v2.2.8: the YAML of skycfg's yaml module, at the version
+//     skycfg v0.4.0 requires, so that yaml.decode reads what skycfg reads.
 //   google.golang.org/protobuf: protoreflect, dynamicpb, protojson (Envoy only).
 //   github.com/bufbuild/protocompile: compiles k8s .proto files in `make generate`
 //     without a protoc binary.
@@ -46,6 +48,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.4
 	golang.org/x/term v0.45.0
 	google.golang.org/protobuf v1.36.12
+	gopkg.in/yaml.v2 v2.2.8
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
 	k8s.io/client-go v0.37.2
@@ -83,6 +86,7 @@ require (
 	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/planetscale/vtprotobuf v0.6.1-0.20240319094008-0393e58bdf10 // indirect
+	github.com/spaolacci/murmur3 v1.1.0 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/net v0.58.0 // indirect

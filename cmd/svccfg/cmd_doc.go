@@ -13,7 +13,8 @@ const docDoc = `Doc shows the documentation of the standard library and of the p
 types that configuration files build, from the tool itself.
 
 With no NAME it lists the standard library: the predeclared functions
-(service, cron), the predeclared modules (kube, envoy, proto) and the files
+(service, cron, struct), the predeclared modules (kube, envoy, proto, and
+skycfg's json, yaml, hash and url) and the files
 that configuration files load ("@stdlib//einhorn.star"), each function with
 the summary of its docstring.
 
@@ -21,7 +22,9 @@ With a NAME it shows:
 
   a function (service, kube.cores, einhorn): its signature, docstring and
       every parameter with its type, default value and description;
-  a module or file (kube, "@stdlib//einhorn.star"): its functions;
+      for a function defined in Go (json.encode, proto.merge), its
+      signature and summary;
+  a module or file (kube, json, "@stdlib//einhorn.star"): its functions;
   proto: the proto module's functions and every protobuf package;
   a protobuf package (k8s.io.api.apps.v1): its message types and enums;
   a message type (k8s.io.api.apps.v1.DeploymentSpec,

@@ -20,7 +20,9 @@ protobuf message, or a list of them:
 
 Predeclared in every file: service, cron, kube (quantities), envoy (Envoy
 resources) and proto (any Kubernetes or Envoy message type, through
-proto.package("k8s.io.api.apps.v1") and the like). ctx.vars holds the
+proto.package("k8s.io.api.apps.v1") and the like), and skycfg's struct, json,
+yaml, hash and url, so that a configuration written for skycfg builds
+unchanged. ctx.vars holds the
 variables: cluster, environment and namespace always, with defaults from
 svccfg.yaml at the config root and --var flags.
 

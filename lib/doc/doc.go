@@ -46,7 +46,8 @@ func New(std *eval.Stdlib, comments map[protoreflect.FullName]string) *Docs {
 
 // Text returns the documentation of name as plain text: with name "", the
 // list of the standard library; else the function ("service",
-// "kube.cores", "einhorn"), module ("kube", "proto"), file
+// "kube.cores", "einhorn", "json.encode"), module ("kube", "proto",
+// "json"), file
 // ("@stdlib//einhorn.star"), protobuf package ("k8s.io.api.apps.v1") or
 // message or enum type ("envoy.config.cluster.v3.Cluster") called name.
 func (d *Docs) Text(name string) (string, error) {
@@ -56,6 +57,9 @@ func (d *Docs) Text(name string) (string, error) {
 		d.writeList(&b)
 	case d.function(name) != nil:
 		d.writeFunction(&b, d.function(name))
+	case isBuiltin(name):
+		f, _ := findBuiltin(name)
+		writeBuiltin(&b, f)
 	case d.group(name) != nil:
 		d.writeGroup(&b, d.group(name))
 	case d.isPackage(name):

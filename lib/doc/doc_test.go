@@ -11,6 +11,7 @@ import (
 	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/k8s"
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -42,6 +43,10 @@ func TestList(t *testing.T) {
 		"\nPredeclared module kube - Kubernetes quantities: CPU and memory sizes.\n  kube.cores                 Returns a CPU quantity of n cores.\n",
 		"\nPredeclared module envoy - Envoy: the xDS resources",
 		"\nPredeclared module proto - proto: every Kubernetes and Envoy message type, by protobuf package.\n  proto.package  ",
+		"\n  struct                     Returns an immutable struct",
+		"\nPredeclared module json - json: JSON encoding and decoding",
+		"\n  json.marshal               The same as json.encode",
+		"\nPredeclared module url - url: URL query strings (skycfg's url module).\n  url.encode_query  ",
 		"\nFile @stdlib//einhorn.star, loaded with load() - einhorn: the process manager",
 		"\n  einhorn                    Returns a Command that runs a Ruby script under einhorn",
 		"\n  Quantity                   a CPU or memory size",
@@ -63,7 +68,7 @@ func TestList(t *testing.T) {
 			titles = append(titles, strings.Fields(line)[0]+" "+strings.Fields(line)[1])
 		}
 	}
-	if got, want := strings.Join(titles[:5], ", "), "Predeclared functions:, Predeclared module, Predeclared module, Predeclared module, File @stdlib//einhorn.star,"; got != want {
+	if got, want := strings.Join(titles[:9], ", "), "Predeclared functions:, Predeclared module, Predeclared module, Predeclared module, Predeclared module, Predeclared module, Predeclared module, Predeclared module, File @stdlib//einhorn.star,"; got != want {
 		t.Errorf("group titles = %s, want %s", got, want)
 	}
 }
@@ -93,6 +98,12 @@ func TestFunction(t *testing.T) {
 		{"kube", []string{"Predeclared module kube (@stdlib//kube.star)\n\nKubernetes quantities: CPU and memory sizes.\n\n  kube.cores       Returns a CPU quantity of n cores.\n"}},
 		{"@stdlib//kube.star", []string{"Predeclared module kube (@stdlib//kube.star)\n"}},
 		{"@stdlib//einhorn.star", []string{"File @stdlib//einhorn.star, loaded with load()\n\neinhorn: the process manager", "\n    load(\"@stdlib//einhorn.star\", \"einhorn\")\n"}},
+		{"json", []string{"Predeclared module json\n\njson: JSON encoding", "\nFunctions:\n  json.encode(x)\n      Returns x (None,"}},
+		{"json.decode", []string{"json.decode(x[, default])\n\nReturns the value that the JSON string x denotes"}},
+		{"yaml.marshal", []string{"yaml.marshal(x)\n\nThe same as yaml.encode, by skycfg's older name.\n"}},
+		{"hash.sha256", []string{"hash.sha256(s)\n\nReturns the SHA-256 hash"}},
+		{"struct", []string{"struct(**kwargs)\n\nReturns an immutable struct"}},
+		{"proto.merge", []string{"proto.merge(dst, src)\n\nMerges src"}},
 		{"proto", []string{"\n  proto.package(name)  ", "\nPackages (svccfg doc PACKAGE lists its types):\n  envoy.annotations\n", "\n  k8s.io.api.apps.v1\n"}},
 	} {
 		out := text(t, d, test.name)
@@ -157,6 +168,8 @@ func TestUnknown(t *testing.T) {
 		{"k8s.io.api.apps.v2", `doc: no function, module, file, package or type called "k8s.io.api.apps.v2" (did you mean k8s.io.api.apps.v1?)`},
 		{"k8s.io.api.apps.v1.DeploymentSpc", `doc: no function, module, file, package or type called "k8s.io.api.apps.v1.DeploymentSpc" (did you mean k8s.io.api.apps.v1.DeploymentSpec?)`},
 		{"PodDisruptionBudgetSpec", `doc: no function, module, file, package or type called "PodDisruptionBudgetSpec" (did you mean k8s.io.api.policy.v1.PodDisruptionBudgetSpec or k8s.io.api.policy.v1beta1.PodDisruptionBudgetSpec?)`},
+		{"jsn.encode", `doc: no function, module, file, package or type called "jsn.encode" (did you mean json.encode?)`},
+		{"json.encod", `doc: no function, module, file, package or type called "json.encod" (did you mean json.encode?)`},
 		{"xyzzy", `doc: no function, module, file, package or type called "xyzzy" (svccfg doc lists the standard library, svccfg doc proto the packages)`},
 		{"envoy.config.cluster.v3.Cluster.DiscoveryTyp", `doc: no function, module, file, package or type called "envoy.config.cluster.v3.Cluster.DiscoveryTyp" (did you mean envoy.config.cluster.v3.Cluster.DiscoveryType?)`},
 	} {
@@ -239,6 +252,37 @@ func TestProtoFunctions(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("documented proto functions %v, want the proto module's %v", got, want)
+	}
+}
+
+// TestSkycfgModules checks that skycfgModules and structFunction document
+// exactly the Go-defined modules and functions predeclared besides proto.
+func TestSkycfgModules(t *testing.T) {
+	d := docs(t)
+	documented := map[string]bool{structFunction.name: true}
+	for _, m := range skycfgModules {
+		documented[m.name] = true
+		mod, ok := d.std.Predeclared()[m.name].(*starlarkstruct.Module)
+		if !ok {
+			t.Errorf("%s is documented but not a predeclared module", m.name)
+			continue
+		}
+		var got []string
+		for _, f := range m.funcs {
+			got = append(got, f.name)
+		}
+		slices.Sort(got)
+		if want := mod.Members.Keys(); !slices.Equal(got, want) {
+			t.Errorf("documented %s functions %v, want the module's %v", m.name, got, want)
+		}
+	}
+	for name, v := range d.std.Predeclared() {
+		switch v.(type) {
+		case *starlarkstruct.Module, *starlark.Builtin:
+			if _, isStdlib := d.std.Module("@stdlib//" + name + ".star"); !isStdlib && name != "proto" && !documented[name] {
+				t.Errorf("predeclared %s is not documented", name)
+			}
+		}
 	}
 }
 

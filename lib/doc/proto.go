@@ -14,7 +14,7 @@ const protoSummary = "proto: every Kubernetes and Envoy message type, by protobu
 // protoFunctions are the functions of the proto module. skycfg's
 // lib/starproto defines them in Go, without docstrings; a test checks that
 // this list matches the module.
-var protoFunctions = []struct{ name, params, summary string }{
+var protoFunctions = []builtin{
 	{"package", "name", "Returns the protobuf package called name, whose attributes are its message types and enums."},
 	{"has", "msg, field", "Reports whether field, a field name, is set in msg."},
 	{"clear", "msg", "Clears every field of msg, and returns it."},

@@ -19,8 +19,11 @@ type group struct {
 	file  string   // "@stdlib//kube.star"; "" for the predeclared functions
 	doc   string   // the file's docstring
 	funcs []*eval.Function
-	load  bool // whether configuration files load it rather than have it predeclared
-	proto bool // whether it is the proto module, whose functions are Go builtins
+	// builtins are its functions defined in Go (struct, proto.merge,
+	// json.encode), under their full names, listed after funcs.
+	builtins []builtin
+	load     bool // whether configuration files load it rather than have it predeclared
+	proto    bool // whether it is the proto module
 }
 
 // makeGroups returns the standard library's functions by group: the
@@ -28,7 +31,7 @@ type group struct {
 // each sorted by name.
 func (d *Docs) makeGroups() []*group {
 	pre := d.std.Predeclared()
-	fns := &group{title: "Predeclared functions"}
+	fns := &group{title: "Predeclared functions", builtins: []builtin{structFunction}}
 	var modules []*group
 	seen := make(map[string]bool)     // files whose functions are predeclared
 	for _, name := range pre.Keys() { // sorted
@@ -51,7 +54,12 @@ func (d *Docs) makeGroups() []*group {
 		}
 	}
 	groups := append([]*group{fns}, modules...)
-	groups = append(groups, &group{title: "Predeclared module proto", names: []string{"proto"}, doc: protoSummary, proto: true})
+	groups = append(groups, &group{title: "Predeclared module proto", names: []string{"proto"}, doc: protoSummary,
+		builtins: prefixed("proto", protoFunctions), proto: true})
+	for _, m := range skycfgModules {
+		groups = append(groups, &group{title: "Predeclared module " + m.name, names: []string{m.name}, doc: m.summary,
+			builtins: prefixed(m.name, m.funcs)})
+	}
 	for _, file := range d.std.Files() {
 		if !seen[file] {
 			groups = append(groups, &group{
@@ -109,6 +117,9 @@ func (d *Docs) stdlibNames() []string {
 		for _, f := range g.funcs {
 			names = append(names, f.Name())
 		}
+		for _, f := range g.builtins {
+			names = append(names, f.name)
+		}
 	}
 	return names
 }
@@ -134,9 +145,9 @@ func (d *Docs) writeList(b *strings.Builder) {
 		for _, f := range g.funcs {
 			rows = append(rows, [2]string{f.Name(), f.Signature().Summary})
 		}
-	}
-	for _, f := range protoFunctions {
-		rows = append(rows, [2]string{"proto." + f.name, f.summary})
+		for _, f := range g.builtins {
+			rows = append(rows, [2]string{f.name, f.summary})
+		}
 	}
 	width := columnWidth(rows)
 	row := func(name, summary string) { fmt.Fprintf(b, "  %-*s  %s\n", width, name, summary) }
@@ -152,10 +163,8 @@ func (d *Docs) writeList(b *strings.Builder) {
 		for _, f := range g.funcs {
 			row(f.Name(), f.Signature().Summary)
 		}
-		if g.proto {
-			for _, f := range protoFunctions {
-				row("proto."+f.name, f.summary)
-			}
+		for _, f := range g.builtins {
+			row(f.name, f.summary)
 		}
 	}
 	b.WriteString("\nTypes of parameters, besides Starlark's own:\n")
@@ -204,6 +213,10 @@ func defaultText(p eval.Param) string {
 func (d *Docs) writeGroup(b *strings.Builder, g *group) {
 	if g.proto {
 		d.writeProto(b)
+		return
+	}
+	if g.file == "" {
+		writeBuiltinModule(b, g)
 		return
 	}
 	title := g.title

@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -67,7 +68,9 @@ var DefaultStdlib = sync.OnceValues(func() (*Stdlib, error) {
 // the types of reg.
 func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 	std := &Stdlib{fsys: fsys, registry: reg, modules: make(map[string]starlark.StringDict), docs: make(map[string]string)}
+	skycfg := skycfgModules()
 	predeclared := starlark.StringDict{"proto": reg.Module(), "_svccfg": internal}
+	maps.Copy(predeclared, skycfg)
 	cache := load.NewCache(&load.RootReader{Stdlib: fsys}, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
 		return starlark.ExecFileOptions(fileOptions, thread, name, src, predeclared)
 	})
@@ -111,6 +114,7 @@ func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 	slices.SortFunc(std.functions, func(a, b *Function) int { return strings.Compare(a.Name(), b.Name()) })
 
 	std.predeclared = starlark.StringDict{"proto": reg.Module()}
+	maps.Copy(std.predeclared, skycfg)
 	for _, ns := range namespaces {
 		std.predeclared[ns] = &starlarkstruct.Module{Name: ns, Members: std.modules[load.StdlibPrefix+ns+".star"]}
 	}
@@ -125,7 +129,8 @@ func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 }
 
 // Predeclared returns the names predeclared in every configuration file:
-// service, cron, kube, envoy and proto.
+// service, cron, kube, envoy and proto, and skycfg's struct, json, yaml,
+// hash and url.
 func (std *Stdlib) Predeclared() starlark.StringDict { return std.predeclared }
 
 // Functions returns every public standard library function, sorted by name.
