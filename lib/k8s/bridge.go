@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -117,4 +118,58 @@ var clusterScoped = map[string]bool{
 	"ValidatingWebhookConfiguration":   true,
 	"VolumeAttachment":                 true,
 	"VolumeAttributesClass":            true,
+}
+
+// goTypes maps the full name of every Kubernetes message that an object
+// type holds, such as "k8s.io.api.core.v1.ServicePort", to its Go struct,
+// found by walking the fields of the object types' structs.
+var goTypes = sync.OnceValue(func() map[protoreflect.FullName]reflect.Type {
+	m := make(map[protoreflect.FullName]reflect.Type)
+	unmarshaler := reflect.TypeFor[wireUnmarshaler]()
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || !strings.HasPrefix(t.PkgPath(), "k8s.io/") || !reflect.PointerTo(t).Implements(unmarshaler) {
+			return
+		}
+		name := protoreflect.FullName(strings.ReplaceAll(t.PkgPath(), "/", ".") + "." + t.Name())
+		if _, seen := m[name]; seen {
+			return
+		}
+		m[name] = t
+		for i := range t.NumField() {
+			walk(t.Field(i).Type)
+		}
+	}
+	for _, k := range kinds() {
+		walk(k.goType)
+	}
+	return m
+})
+
+// MarshalJSON returns m, any Kubernetes message that an object type holds
+// (a Deployment, a PodSpec, a Quantity), as Kubernetes' own JSON encoding of
+// its k8s.io/api struct writes it. It reports false if m's type has no such
+// struct.
+func MarshalJSON(m proto.Message) ([]byte, bool, error) {
+	name := m.ProtoReflect().Descriptor().FullName()
+	t, ok := goTypes()[name]
+	if !ok {
+		return nil, false, nil
+	}
+	data, err := proto.Marshal(m)
+	if err != nil {
+		return nil, true, fmt.Errorf("encoding %s: %w", name, err)
+	}
+	obj := reflect.New(t).Interface()
+	if err := obj.(wireUnmarshaler).Unmarshal(data); err != nil {
+		return nil, true, fmt.Errorf("decoding %s: %w", name, err)
+	}
+	if k := KindOf(name); k != nil {
+		obj.(runtime.Object).GetObjectKind().SetGroupVersionKind(k.GVK)
+	}
+	out, err := json.Marshal(obj)
+	return out, true, err
 }

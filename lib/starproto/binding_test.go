@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/svccfg/svccfg/lib/starproto"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 )
@@ -223,5 +224,26 @@ y = BASE.creationTimestamp
 z = len(x)`, predeclared)
 	if err != nil {
 		t.Errorf("reading unset fields of a frozen message: %v", err)
+	}
+}
+
+func TestMarshalJSON(t *testing.T) {
+	for _, test := range []struct{ src, want string }{
+		{`core.ServicePort(name = "http", port = 80, targetPort = 8080)`, `{"name":"http","port":80,"targetPort":8080}`},
+		{`core.ResourceRequirements(limits = {"cpu": "1500m", "memory": "1Gi"})`, `{"limits":{"cpu":"1500m","memory":"1Gi"}}`},
+		{`meta.ObjectMeta(name = "x", labels = {"b": "2", "a": "1"})`, `{"name":"x","labels":{"a":"1","b":"2"}}`},
+		{`cluster.Cluster(name = "x", connect_timeout = "1.5s", lb_policy = "RANDOM")`, `{"name":"x","connect_timeout":"1.500s","lb_policy":"RANDOM"}`},
+	} {
+		v, err := run(t, "result = "+test.src)
+		if err != nil {
+			t.Fatalf("%s: %v", test.src, err)
+		}
+		got, err := v.(*starproto.Message).MarshalJSON()
+		if err != nil {
+			t.Fatalf("MarshalJSON(%s): %v", test.src, err)
+		}
+		if string(got) != test.want {
+			t.Errorf("MarshalJSON(%s) = %s, want %s", test.src, got, test.want)
+		}
 	}
 }

@@ -1,13 +1,17 @@
 package starproto
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/svccfg/svccfg/lib/k8s"
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -42,6 +46,25 @@ func AsMessage(v starlark.Value) (proto.Message, bool) {
 		return m.msg.Interface(), true
 	}
 	return nil, false
+}
+
+// MarshalJSON returns the message as JSON, so that json.encode and
+// yaml.encode take messages: a Kubernetes message in Kubernetes' own JSON
+// (a Quantity as "250m", an IntOrString as 8080), any other in protobuf
+// JSON with the field names of the .proto files, in a stable layout.
+func (m *Message) MarshalJSON() ([]byte, error) {
+	data, ok, err := k8s.MarshalJSON(m.msg.Interface())
+	if !ok {
+		data, err = protojson.MarshalOptions{UseProtoNames: true}.Marshal(m.msg.Interface())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("encoding a %s as JSON: %v", m.Type(), err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // Reflect returns the message as a protoreflect.Message.
