@@ -159,7 +159,7 @@ func (f *finder) match(r *rootFiles, file string) (bool, error) {
 		return true, nil // let the evaluation report it
 	}
 	if err != nil {
-		return false, err
+		return false, &diag.Error{Pos: diag.Position{File: file}, Msg: unwrapPathError(err).Error()}
 	}
 	return f.opts.Match(file, src), nil
 }
@@ -203,15 +203,18 @@ func (r *rootFiles) read(rel string) ([]byte, error) {
 // config reads and checks the root's svccfg.yaml, if any, and returns it
 // and the name of the root's config set.
 func (r *rootFiles) config() (*Config, string, error) {
+	path := filepath.Join(r.dir, ConfigFile)
 	data, err := r.read(ConfigFile)
 	var cfg *Config
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		cfg = &Config{}
+	case load.IsEscape(err):
+		return nil, "", &diag.Error{Pos: diag.Position{File: path}, Msg: "a symbolic link leads outside the config root"}
 	case err != nil:
-		return nil, "", err
+		return nil, "", &diag.Error{Pos: diag.Position{File: path}, Msg: unwrapPathError(err).Error()}
 	default:
-		if cfg, err = parseConfig(filepath.Join(r.dir, ConfigFile), data); err != nil {
+		if cfg, err = parseConfig(path, data); err != nil {
 			return nil, "", err
 		}
 	}
