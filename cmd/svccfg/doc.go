@@ -26,9 +26,11 @@ unchanged. ctx.vars holds the
 variables: cluster, environment and namespace always, with defaults from
 svccfg.yaml at the config root and --var flags.
 
-The config root is the nearest directory at or above a PATH that holds
-svccfg.yaml, or else the PATH's own directory. load() reaches only files under
-it ("lib.star" relative to the loading file, "//lib/x.star" relative to the
+A file's config root is the nearest directory at or above it that holds
+svccfg.yaml, or else the file's own directory; a directory PATH may hold
+several config roots, each with its own svccfg.yaml, and the files of a
+svccfg.yaml inside another root are its own. load() reaches only files under
+the root ("lib.star" relative to the loading file, "//lib/x.star" relative to the
 root) and the standard library ("@stdlib//einhorn.star").
 
 svccfg.yaml has three optional fields:

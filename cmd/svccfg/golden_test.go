@@ -132,3 +132,54 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestGoldenAll builds examples/ as one PATH, which holds several config
+// roots, and requires the tree of the goldens of all examples together,
+// and the stream that naming every example directory prints.
+func TestGoldenAll(t *testing.T) {
+	if golden.Update() {
+		t.Skip("the goldens are being rewritten")
+	}
+	got := buildTree(t, examplesDir)
+	want := make(map[string][]byte)
+	goldens, err := os.ReadDir(goldenDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range goldens {
+		for f, data := range readTree(t, filepath.Join(goldenDir, g.Name())) {
+			if _, ok := want[f]; ok {
+				t.Fatalf("%s is in two goldens", f)
+			}
+			want[f] = data
+		}
+	}
+	for _, f := range slices.Sorted(keys(got, want)) {
+		if !bytes.Equal(got[f], want[f]) {
+			t.Errorf("build examples/: %s differs from the goldens:\n%s", f, diff.Diff("golden/*/"+f, want[f], "built/"+f, got[f]))
+		}
+	}
+
+	abs, err := filepath.Abs(examplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := filepath.Glob(filepath.Join(abs, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := func(paths []string) []byte {
+		out, err := build.Build(context.Background(), paths, build.Options{Cwd: filepath.Dir(abs)})
+		if err != nil {
+			t.Fatalf("build %s: %v", paths, err)
+		}
+		data, err := render.Manifests(out, render.YAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	if all, each := stream([]string{abs}), stream(dirs); !bytes.Equal(all, each) {
+		t.Errorf("build examples/ and build examples/*:\n%s", diff.Diff("examples/*", each, "examples/", all))
+	}
+}

@@ -1,5 +1,6 @@
 // Package build runs svccfg's pipeline from configuration paths to checked
-// objects: it finds each path's config root and svccfg.yaml, evaluates every
+// objects: it finds the config roots of the paths' files, with their
+// svccfg.yaml (the step that build, test and lint share), evaluates every
 // configuration file's main(ctx), converts the Kubernetes messages into
 // k8s.io/api objects, validates the Envoy resources, and groups both by the
 // service or job that produced them.
@@ -14,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -57,17 +57,12 @@ type Output struct {
 	// ConfigSets are the names of the config sets built (one per config
 	// root), sorted; every object carries one in its [ConfigSetLabel] label.
 	ConfigSets []string
-	// Roots are the config roots built, sorted by directory.
+	// Roots are the config roots built, sorted by directory, with their
+	// files.
 	Roots []Root
 	// Duplicates are the objects and resources produced more than once,
 	// in the order of the files built, when [Options.Duplicates] is set.
 	Duplicates []Duplicate
-}
-
-// A Root is a config root and its svccfg.yaml.
-type Root struct {
-	Dir    string // absolute
-	Config *Config
 }
 
 // A Duplicate is an object or resource that two calls produced.
@@ -125,27 +120,20 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opts: opts, std: std, evaluators: make(map[string]*eval.Evaluator), configSets: make(map[string]string), configs: make(map[string]*Config), units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
+	roots, err := Roots(paths, FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want})
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var jobs []job
 	var sets []string
-	done := make(map[string]bool) // files named by more than one PATH are built once
-	for _, p := range paths {
-		files, root, err := b.files(p)
-		if err != nil {
-			return nil, err
+	for _, r := range roots {
+		ev := NewEvaluator(std, r, opts)
+		if !slices.Contains(sets, r.ConfigSet) {
+			sets = append(sets, r.ConfigSet)
 		}
-		ev, set, err := b.evaluator(root)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(sets, set) {
-			sets = append(sets, set)
-		}
-		for _, f := range files {
-			if !done[f] {
-				done[f] = true
-				jobs = append(jobs, job{file: f, ev: ev, configSet: set})
-			}
+		for _, f := range r.Files {
+			jobs = append(jobs, job{file: f, ev: ev, configSet: r.ConfigSet})
 		}
 	}
 	limit := cmp.Or(opts.MaxMemory, DefaultMaxMemory)
@@ -182,10 +170,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 		return nil, err
 	}
 	slices.Sort(sets)
-	out := &Output{Files: len(jobs), ConfigSets: sets, Duplicates: b.duplicates}
-	for _, dir := range slices.Sorted(maps.Keys(b.configs)) {
-		out.Roots = append(out.Roots, Root{Dir: dir, Config: b.configs[dir]})
-	}
+	out := &Output{Files: len(jobs), ConfigSets: sets, Roots: roots, Duplicates: b.duplicates}
 	for _, o := range outs {
 		if o.cached {
 			out.Cached++
@@ -281,22 +266,9 @@ type unitKey struct{ namespace, name string }
 
 type builder struct {
 	opts       Options
-	std        *eval.Stdlib
-	evaluators map[string]*eval.Evaluator // by config root
-	configSets map[string]string          // by config root
-	configs    map[string]*Config         // by config root
 	duplicates []Duplicate
 	units      map[unitKey]*Unit
 	seen       map[string]diag.Position // object and resource identities
-}
-
-// files returns the configuration files that path names, and their root.
-func (b *builder) files(path string) ([]string, string, error) {
-	files, root, err := Find(path, b.opts.Cwd, eval.HasMain)
-	if err == nil && len(files) == 0 {
-		err = &PathError{Path: path, Err: errors.New("no .star files with a main function")}
-	}
-	return files, root, err
 }
 
 // A PathError reports a PATH argument that names no configuration.
@@ -317,22 +289,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// evaluator returns the evaluator of the config root and the name of its
-// config set.
-func (b *builder) evaluator(root string) (*eval.Evaluator, string, error) {
-	if ev, ok := b.evaluators[root]; ok {
-		return ev, b.configSets[root], nil
-	}
-	ev, set, cfg, err := newEvaluator(b.std, root, b.opts)
-	if err != nil {
-		return nil, "", err
-	}
-	b.evaluators[root] = ev
-	b.configSets[root] = set
-	b.configs[root] = cfg
-	return ev, set, nil
 }
 
 // convert converts and checks what one result of main holds, and labels

@@ -1,10 +1,7 @@
 package build
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -95,7 +92,7 @@ func FindRoot(path string, isDir bool) string {
 		start = filepath.Dir(path)
 	}
 	for dir := start; ; {
-		if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		if hasConfig(dir) {
 			return dir
 		}
 		parent := filepath.Dir(dir)
@@ -104,18 +101,6 @@ func FindRoot(path string, isDir bool) string {
 		}
 		dir = parent
 	}
-}
-
-// readConfig reads root's svccfg.yaml, if any.
-func readConfig(root string) (*Config, error) {
-	path := filepath.Join(root, ConfigFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &Config{}, nil
-	} else if err != nil {
-		return nil, err
-	}
-	return parseConfig(path, data)
 }
 
 var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -31,13 +31,13 @@ func TestLabels(t *testing.T) {
 	for _, test := range []struct {
 		name, yaml, want string
 	}{
-		{name: "default", want: "shop"},
+		{name: "default", want: "web"},
 		{name: "svccfg.yaml", yaml: "config_set: storefront\n", want: "storefront"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			root := filepath.Join(t.TempDir(), "shop")
-			// The config root is shop: the directory with svccfg.yaml
-			// above web, or else the directory built.
+			// The config root is shop, the directory with svccfg.yaml
+			// above web, or else web, the directory of the file.
 			write(t, filepath.Join(root, "web", "main.star"), labelsStar)
 			path := root
 			if test.yaml != "" {

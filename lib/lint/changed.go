@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -108,41 +107,20 @@ type treeFile struct {
 	broken bool // a syntax error: it may load anything it mentions
 }
 
-// readTree lists the .star files under root, skipping hidden and testdata
-// directories and other config roots below it, and notes what each
-// mentions: from the index if its entry is current, or else by reading it.
-// Directories are listed, and files read, in parallel.
+// readTree lists the .star files of the config root (as a build walks
+// them: skipping hidden and testdata directories and other config roots
+// below it), and notes what each mentions: from the index if its entry is
+// current, or else by reading it. Files are read in parallel.
 func readTree(root string, ix *index) (*tree, error) {
 	t := &tree{root: root, reader: &load.RootReader{Root: root}}
-	for dirs := []string{root}; len(dirs) > 0; {
-		entries := make([][]fs.DirEntry, len(dirs))
-		err := parallel.Do(len(dirs), 0, func(i int) error {
-			var err error
-			entries[i], err = os.ReadDir(dirs[i])
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		var next []string
-		for i, dir := range dirs {
-			if dir != root && slices.ContainsFunc(entries[i], func(e fs.DirEntry) bool { return e.Name() == build.ConfigFile }) {
-				continue // another config root
-			}
-			for _, e := range entries[i] {
-				name := e.Name()
-				switch {
-				case e.IsDir() && !strings.HasPrefix(name, ".") && name != "testdata":
-					next = append(next, filepath.Join(dir, name))
-				case !e.IsDir() && strings.HasSuffix(name, ".star"):
-					p := filepath.Join(dir, name)
-					t.files = append(t.files, &treeFile{path: p, rel: filepath.ToSlash(p[len(root)+1:])})
-				}
-			}
-		}
-		dirs = next
+	paths, err := build.StarFiles(root)
+	if err != nil {
+		return nil, err
 	}
-	err := parallel.Do(len(t.files), 0, func(i int) error {
+	for _, p := range paths {
+		t.files = append(t.files, &treeFile{path: p, rel: filepath.ToSlash(p[len(root)+1:])})
+	}
+	err = parallel.Do(len(t.files), 0, func(i int) error {
 		f := t.files[i]
 		f.key = statFile(f.path)
 		if mentions, ok := ix.lookup(f.rel, f.key); ok {

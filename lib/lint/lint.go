@@ -114,14 +114,16 @@ func Run(out *build.Output, opts Options) ([]Finding, error) {
 func disabledRules(roots []build.Root) (func(Finding) bool, error) {
 	var errs diag.ErrorList
 	off := make(map[string]map[string]bool) // by root directory
+	rootOf := make(map[string]string)       // the root directory of each file built
 	for _, root := range roots {
+		off[root.Dir] = make(map[string]bool)
+		for _, f := range root.Files {
+			rootOf[f] = root.Dir
+		}
 		for _, s := range root.Config.Lint.Disable {
 			if rule(s.Value) == nil {
 				errs.Add(s.Pos, fmt.Sprintf("lint: disable: unknown rule %q%s (see svccfg lint --rules)", s.Value, suggest(s.Value)))
 				continue
-			}
-			if off[root.Dir] == nil {
-				off[root.Dir] = make(map[string]bool)
 			}
 			off[root.Dir][s.Value] = true
 		}
@@ -130,14 +132,15 @@ func disabledRules(roots []build.Root) (func(Finding) bool, error) {
 		return nil, err
 	}
 	return func(f Finding) bool {
-		// The finding's root is the innermost one that holds its file.
-		best := ""
+		// The finding's root is its file's, or else (for a module that
+		// a file loaded) the innermost one that holds the file.
+		best, ok := rootOf[f.Pos.File]
 		for dir := range off {
-			if within(dir, f.Pos.File) && len(dir) > len(best) {
+			if !ok && within(dir, f.Pos.File) && len(dir) > len(best) {
 				best = dir
 			}
 		}
-		return best != "" && off[best][f.Rule]
+		return off[best][f.Rule]
 	}, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/svccfg/svccfg/lib/diag"
 )
@@ -35,11 +36,21 @@ type FileReader interface {
 // directory) and standard library files from Stdlib. Canonical names are
 // absolute OS paths for configuration files and "@stdlib//name.star" for the
 // standard library.
+//
+// Configuration files are read through one [os.Root] of Root, opened at the
+// first read and shared by every later one, so that the operating system
+// keeps each read under the root: a symbolic link that leads outside it (or
+// any absolute one) is refused, however the tree changes while it is read.
+// A RootReader is safe for concurrent use.
 type RootReader struct {
 	Root   string
 	Stdlib fs.FS
 	// Display names the root in error messages; it defaults to Root.
 	Display string
+
+	once sync.Once
+	fs   *os.Root // Root, opened by the first read
+	err  error    // of opening it
 }
 
 func (r *RootReader) display() string {
@@ -85,7 +96,7 @@ func (r *RootReader) Resolve(_ context.Context, name, from string) (string, erro
 }
 
 // ReadFile reads a file with a canonical name. A configuration file must
-// still lie under the root once symbolic links are followed.
+// lie under the root, and so must every symbolic link on the way to it.
 func (r *RootReader) ReadFile(_ context.Context, name string) ([]byte, error) {
 	if rest, ok := strings.CutPrefix(name, StdlibPrefix); ok {
 		if r.Stdlib == nil {
@@ -97,28 +108,98 @@ func (r *RootReader) ReadFile(_ context.Context, name string) ([]byte, error) {
 		}
 		return data, err
 	}
-	real, err := filepath.EvalSymlinks(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no such file")
-	} else if err != nil {
-		return nil, err
+	if !within(r.Root, name) {
+		return nil, fmt.Errorf("outside the config root %s", r.display())
 	}
-	root, err := filepath.EvalSymlinks(r.Root)
-	if err != nil {
-		return nil, err
+	r.once.Do(func() { r.fs, r.err = os.OpenRoot(r.Root) })
+	if r.err != nil {
+		return nil, r.readError(r.err)
 	}
-	if !within(root, real) {
-		return nil, fmt.Errorf("a symbolic link leads outside the config root %s", r.display())
-	}
-	data, err := os.ReadFile(real)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return nil, pe.Err
+	rel, _ := filepath.Rel(r.Root, name)
+	for range maxLinks {
+		data, err := r.fs.ReadFile(rel)
+		if err == nil {
+			return data, nil
 		}
-		return nil, err
+		if !IsEscape(err) {
+			return nil, r.readError(err)
+		}
+		// The os.Root refuses absolute links, even those that lead
+		// back under the root: follow the links one by one, each step
+		// read through the os.Root again.
+		next, ok := r.followLink(rel)
+		if !ok {
+			return nil, fmt.Errorf("a symbolic link leads outside the config root %s", r.display())
+		}
+		rel = next
 	}
-	return data, nil
+	return nil, fmt.Errorf("too many symbolic links")
+}
+
+// maxLinks bounds the symbolic links that one read follows step by step.
+const maxLinks = 40
+
+// readError returns the message of err, from reading a file.
+func (r *RootReader) readError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no such file")
+	}
+	return err
+}
+
+// followLink returns the path rel (relative to the root) with its first
+// symbolic link replaced by the link's target, made relative to the root,
+// if that target is under the root.
+func (r *RootReader) followLink(rel string) (string, bool) {
+	parts := strings.Split(rel, string(filepath.Separator))
+	for i := range parts {
+		p := filepath.Join(parts[:i+1]...)
+		info, err := r.fs.Lstat(p)
+		if err != nil {
+			return "", false
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		target, err := r.fs.Readlink(p)
+		if err != nil {
+			return "", false
+		}
+		rest := filepath.Join(parts[i+1:]...)
+		if !filepath.IsAbs(target) {
+			next := filepath.Join(filepath.Dir(p), target, rest)
+			return next, within(".", next)
+		}
+		for _, root := range []string{r.Root, r.realRoot()} {
+			if root != "" && within(root, target) {
+				t, _ := filepath.Rel(root, target)
+				return filepath.Join(t, rest), true
+			}
+		}
+		return "", false
+	}
+	return "", false
+}
+
+// realRoot returns Root with its symbolic links resolved, or "".
+func (r *RootReader) realRoot() string {
+	real, _ := filepath.EvalSymlinks(r.Root)
+	return real
+}
+
+// IsEscape reports whether err is an [os.Root]'s refusal of a path that
+// leads outside the root.
+func IsEscape(err error) bool {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	// The os package does not export this error.
+	return err != nil && err.Error() == "path escapes from parent"
 }
 
 // suggestStdlib returns " (did you mean @stdlib//x.star?)" for the public

@@ -2,9 +2,11 @@ package load_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -144,4 +146,79 @@ func TestCache(t *testing.T) {
 	if got, err := cache.LoadFile(thread, "fixed"); err != nil || got["z"] != starlark.MakeInt(3) {
 		t.Errorf("LoadFile(added module) = %v, %v; want the added globals", got, err)
 	}
+}
+
+// TestReadFileLinks reads through symbolic links of every kind: relative
+// and absolute, to files and to directories, inside the root and out of it.
+func TestReadFileLinks(t *testing.T) {
+	outside := tree(t, map[string]string{"secret.star": "x = 1\n", "dir/s.star": "x = 2\n"})
+	root := tree(t, map[string]string{"lib/ok.star": "y = 2\n"})
+	for link, target := range map[string]string{
+		"rel.star":      "lib/ok.star",
+		"abs.star":      filepath.Join(root, "lib", "ok.star"),
+		"chain.star":    "abs.star",
+		"libdir":        "lib",
+		"absdir":        filepath.Join(root, "lib"),
+		"up.star":       "../" + filepath.Base(outside) + "/secret.star",
+		"absout.star":   filepath.Join(outside, "secret.star"),
+		"outdir":        filepath.Join(outside, "dir"),
+		"updir":         "../" + filepath.Base(outside) + "/dir",
+		"lib/back.star": "../../" + filepath.Base(root) + "/lib/ok.star",
+		"loop1.star":    filepath.Join(root, "loop2.star"),
+		"loop2.star":    filepath.Join(root, "loop1.star"),
+	} {
+		if err := os.Symlink(target, filepath.Join(root, filepath.FromSlash(link))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const escape = "a symbolic link leads outside the config root cfg"
+	r := &load.RootReader{Root: root, Display: "cfg"}
+	for _, test := range []struct{ name, want, err string }{
+		{name: "lib/ok.star", want: "y = 2\n"},
+		{name: "rel.star", want: "y = 2\n"},
+		{name: "abs.star", want: "y = 2\n"},
+		{name: "chain.star", want: "y = 2\n"},
+		{name: "libdir/ok.star", want: "y = 2\n"},
+		{name: "absdir/ok.star", want: "y = 2\n"},
+		{name: "up.star", err: escape},
+		{name: "absout.star", err: escape},
+		{name: "outdir/s.star", err: escape},
+		{name: "updir/s.star", err: escape},
+		{name: "lib/back.star", err: escape}, // it leaves the root on its way back
+		{name: "loop1.star", err: "too many symbolic links"},
+		{name: "libdir/missing.star", err: "no such file"},
+		{name: "../" + filepath.Base(outside) + "/secret.star", err: "outside the config root cfg"},
+	} {
+		data, err := r.ReadFile(context.Background(), filepath.Join(root, filepath.FromSlash(test.name)))
+		if test.err != "" {
+			if err == nil || err.Error() != test.err {
+				t.Errorf("ReadFile(%s) = %q, %v; want error %q", test.name, data, err, test.err)
+			}
+			continue
+		}
+		if err != nil || string(data) != test.want {
+			t.Errorf("ReadFile(%s) = %q, %v; want %q", test.name, data, err, test.want)
+		}
+	}
+}
+
+// TestReadFileConcurrent reads through one RootReader from many goroutines,
+// as the evaluations of a build do.
+func TestReadFileConcurrent(t *testing.T) {
+	files := make(map[string]string)
+	for i := range 50 {
+		files[fmt.Sprintf("d%d/f%d.star", i%5, i)] = fmt.Sprintf("x = %d\n", i)
+	}
+	root := tree(t, files)
+	r := &load.RootReader{Root: root}
+	var wg sync.WaitGroup
+	for name, want := range files {
+		wg.Go(func() {
+			data, err := r.ReadFile(context.Background(), filepath.Join(root, filepath.FromSlash(name)))
+			if err != nil || string(data) != want {
+				t.Errorf("ReadFile(%s) = %q, %v; want %q", name, data, err, want)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -41,30 +41,16 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	roots, err := build.Roots(paths, build.FindOptions{Cwd: opts.Cwd, Match: isTestable, Want: "a main or test function"})
+	if err != nil {
+		return nil, err
+	}
 	bopts := build.Options{Vars: opts.Vars, MaxSteps: opts.MaxSteps, Timeout: opts.Timeout, Cwd: opts.Cwd}
-	evaluators := make(map[string]*eval.Evaluator) // by config root
 	res := &Result{}
-	seen := make(map[string]bool)
-	for _, p := range paths {
-		files, root, err := build.Find(p, opts.Cwd, isTestable)
-		if err != nil {
-			return nil, err
-		}
-		if len(files) == 0 {
-			return nil, &build.PathError{Path: p, Err: errors.New("no .star files with a main or test function")}
-		}
-		ev, ok := evaluators[root]
-		if !ok {
-			if ev, _, err = build.NewEvaluator(std, root, bopts); err != nil {
-				return nil, err
-			}
-			evaluators[root] = ev
-		}
-		for _, f := range files {
-			if !seen[f] {
-				seen[f] = true
-				res.Files = append(res.Files, &File{Path: f, ev: ev})
-			}
+	for _, r := range roots {
+		ev := build.NewEvaluator(std, r, bopts)
+		for _, f := range r.Files {
+			res.Files = append(res.Files, &File{Path: f, ev: ev})
 		}
 	}
 	slices.SortFunc(res.Files, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
