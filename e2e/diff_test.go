@@ -201,7 +201,7 @@ func applyForReal(t *testing.T, c *testcluster.Cluster, objs []build.Object) {
 			_, err = r.Apply(t.Context(), u.GetName(), u, metav1.ApplyOptions{FieldManager: diff.FieldManager, Force: true})
 		}
 		if err != nil {
-			t.Fatalf("applying %s: %v", diff.ID(obj), err)
+			t.Fatalf("applying %s: %v", obj.Path(), err)
 		}
 	}
 }

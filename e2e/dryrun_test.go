@@ -192,7 +192,7 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 
 // fromJSON decodes an object as the build encoded it into what the dynamic
 // client sends, without status, which belongs to the cluster (as in
-// lib/render).
+// lib/build).
 func fromJSON(t *testing.T, data []byte) *unstructured.Unstructured {
 	t.Helper()
 	var u unstructured.Unstructured
@@ -204,7 +204,7 @@ func fromJSON(t *testing.T, data []byte) *unstructured.Unstructured {
 }
 
 // toUnstructured converts a typed object into what the dynamic client sends,
-// without status, which belongs to the cluster (as in lib/render).
+// without status, which belongs to the cluster (as lib/build leaves it).
 func toUnstructured(t *testing.T, obj runtime.Object) *unstructured.Unstructured {
 	t.Helper()
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)

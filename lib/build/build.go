@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -86,23 +85,6 @@ type Unit struct {
 	Objects   []Object
 	Envoy     []Resource
 	Pos       diag.Position // the call that produced it
-}
-
-// An Object is a Kubernetes object, encoded as Kubernetes' own JSON encoding
-// of its k8s.io/api struct writes it.
-type Object struct {
-	APIVersion, Kind, Namespace, Name string
-	JSON                              []byte
-	Source                            Source
-}
-
-// A Resource is an Envoy xDS resource, encoded by protojson as an Any (with
-// its "@type"; field names as in the .proto files). protojson's bytes are
-// unstable by design: lib/render re-encodes them canonically.
-type Resource struct {
-	Type, Name string
-	JSON       []byte
-	Source     Source
 }
 
 // A Source is what produced an object or resource: the answer to "which
@@ -219,11 +201,20 @@ type jobOutput struct {
 // not yet filed under its unit.
 type item struct {
 	key  unitKey
-	id   string // "Deployment ns/name", for duplicate detection
 	what string // the service, job or "main" that produced it, for messages
 	pos  diag.Position
 	obj  *Object   // a Kubernetes object, or
 	res  *Resource // an Envoy resource
+}
+
+// id returns the identity of the item's object or resource, as
+// duplicates are detected and reported: "Deployment ns/name", or
+// `envoy.config.cluster.v3.Cluster "name"`.
+func (it *item) id() string {
+	if it.obj != nil {
+		return it.obj.ID.String()
+	}
+	return it.res.String()
 }
 
 // run evaluates one file and converts what its main returned.
@@ -389,13 +380,12 @@ func convert(r eval.Result, defaultNamespace, configSet string) ([]item, error) 
 		if r.Kind == "" {
 			key = unitKey{acc.GetNamespace(), acc.GetName()}
 		}
-		data, err := json.Marshal(obj)
+		data, err := encodeObject(obj)
 		if err != nil {
 			return nil, fail("encoding %s %q: %v", kind.GVK.Kind, acc.GetName(), err)
 		}
-		id := fmt.Sprintf("%s %s", kind.GVK.Kind, objectName(acc.GetNamespace(), acc.GetName()))
-		o := &Object{APIVersion: kind.GVK.GroupVersion().String(), Kind: kind.GVK.Kind, Namespace: acc.GetNamespace(), Name: acc.GetName(), JSON: data}
-		items = append(items, item{key: key, id: id, what: what, pos: r.Pos, obj: o})
+		id := ID{Group: kind.GVK.Group, Version: kind.GVK.Version, Kind: kind.GVK.Kind, Namespace: acc.GetNamespace(), Name: acc.GetName()}
+		items = append(items, item{key: key, what: what, pos: r.Pos, obj: &Object{ID: id, JSON: data, typed: obj}})
 	}
 	for _, m := range r.Envoy {
 		name := envoy.Name(m)
@@ -414,8 +404,8 @@ func convert(r eval.Result, defaultNamespace, configSet string) ([]item, error) 
 		if err != nil {
 			return nil, fail("encoding %s %q: %v", typ.Name(), name, err)
 		}
-		res := &Resource{Type: string(typ), Name: name, JSON: data}
-		items = append(items, item{key: key, id: fmt.Sprintf("%s %q", typ, name), what: what, pos: r.Pos, res: res})
+		res := &Resource{Type: string(typ), Name: name, JSON: data, msg: m}
+		items = append(items, item{key: key, what: what, pos: r.Pos, res: res})
 	}
 	return items, nil
 }
@@ -423,11 +413,12 @@ func convert(r eval.Result, defaultNamespace, configSet string) ([]item, error) 
 // add files a converted item under its unit, unless something else already
 // produced the same object or resource.
 func (b *builder) add(it item) error {
-	if prev, ok := b.seen[it.id]; ok && b.opts.Duplicates {
-		b.duplicates = append(b.duplicates, Duplicate{ID: it.id, What: it.what, Pos: it.pos, Prev: prev})
+	id := it.id()
+	if prev, ok := b.seen[id]; ok && b.opts.Duplicates {
+		b.duplicates = append(b.duplicates, Duplicate{ID: id, What: it.what, Pos: it.pos, Prev: prev})
 		return nil
 	}
-	if err := b.claim(it.id, it.pos); err != nil {
+	if err := b.claim(id, it.pos); err != nil {
 		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error()}
 	}
 	u := b.unit(it.key, it.pos)
@@ -461,11 +452,4 @@ func (b *builder) unit(key unitKey, pos diag.Position) *Unit {
 		b.units[key] = u
 	}
 	return u
-}
-
-func objectName(namespace, name string) string {
-	if namespace == "" {
-		return name
-	}
-	return namespace + "/" + name
 }

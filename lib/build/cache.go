@@ -164,8 +164,11 @@ func writeAtomic(path string, data []byte) error {
 	return err
 }
 
-// The entry format: a magic line, then length-prefixed fields.
-const entryMagic = "svccfg-cache-entry 1\n"
+// The entry format: a magic line, then length-prefixed fields. An entry
+// keeps each object and resource as its identity and JSON; its typed form
+// is decoded from the JSON when asked for ([Object.Typed],
+// [Resource.Message]).
+const entryMagic = "svccfg-cache-entry 2\n"
 
 var errCorrupt = errors.New("corrupt cache entry")
 
@@ -181,14 +184,14 @@ func encodeEntry(out *jobOutput, deps []dep) []byte {
 	for _, it := range out.items {
 		e.str(it.key.namespace)
 		e.str(it.key.name)
-		e.str(it.id)
 		e.str(it.what)
 		e.str(it.pos.File)
 		e.uint(uint64(it.pos.Line))
 		e.uint(uint64(it.pos.Col))
 		if it.obj != nil {
 			e.uint(0)
-			e.str(it.obj.APIVersion)
+			e.str(it.obj.Group)
+			e.str(it.obj.Version)
 			e.str(it.obj.Kind)
 			e.str(it.obj.Namespace)
 			e.str(it.obj.Name)
@@ -224,11 +227,11 @@ func decodeEntry(data []byte) (*jobOutput, []dep, error) {
 	for i := range out.items {
 		it := &out.items[i]
 		it.key = unitKey{namespace: d.str(), name: d.str()}
-		it.id, it.what = d.str(), d.str()
+		it.what = d.str()
 		it.pos = diag.Position{File: d.str(), Line: int(d.uint()), Col: int(d.uint())}
 		switch d.uint() {
 		case 0:
-			it.obj = &Object{APIVersion: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str(), JSON: d.bytes()}
+			it.obj = &Object{ID: ID{Group: d.str(), Version: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str()}, JSON: d.bytes()}
 		case 1:
 			it.res = &Resource{Type: d.str(), Name: d.str(), JSON: d.bytes()}
 		default:

@@ -8,6 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/api/equality"
 )
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
@@ -127,8 +130,8 @@ func TestCacheSkipsFailures(t *testing.T) {
 
 func TestEntryRoundTrip(t *testing.T) {
 	out := &jobOutput{items: []item{
-		{key: unitKey{"ns", "web"}, id: "Deployment ns/web", what: `service "web"`, obj: &Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web", JSON: []byte(`{"kind":"Deployment"}`)}},
-		{key: unitKey{"ns", "web"}, id: "c", what: "w", res: &Resource{Type: "envoy.config.cluster.v3.Cluster", Name: "web", JSON: []byte(`{}`)}},
+		{key: unitKey{"ns", "web"}, what: `service "web"`, obj: &Object{ID: ID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: "web"}, JSON: []byte(`{"kind":"Deployment"}`)}},
+		{key: unitKey{"ns", "web"}, what: "w", res: &Resource{Type: "envoy.config.cluster.v3.Cluster", Name: "web", JSON: []byte(`{}`)}},
 	}}
 	out.items[0].pos.File, out.items[0].pos.Line, out.items[0].pos.Col = "/x/web.star", 3, 19
 	out.stderr.WriteString("printed\n")
@@ -146,6 +149,63 @@ func TestEntryRoundTrip(t *testing.T) {
 	for i := range len(data) - 1 {
 		if _, _, err := decodeEntry(data[:i]); err == nil {
 			t.Errorf("decodeEntry(truncated to %d bytes) succeeded", i)
+		}
+	}
+}
+
+// TestCachedObjectsDecode requires the objects and resources of a cache hit,
+// kept only as JSON, to decode into what the evaluation made.
+func TestCachedObjectsDecode(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"web.star": "def main(ctx):\n    return service(name = \"web\", owner = \"o\", image = \"r/web:1\", port = 80, replicas = 2)\n",
+	})
+	cache, err := OpenCache(filepath.Join(t.TempDir(), "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outs [2]*Output
+	for i := range outs {
+		if outs[i], err = Build(context.Background(), []string{root}, Options{Cwd: root, Cache: cache}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if outs[1].Cached != 1 {
+		t.Fatalf("second build: %d files from the cache, want 1", outs[1].Cached)
+	}
+	fresh, cached := outs[0].Units[0], outs[1].Units[0]
+	if len(fresh.Objects) == 0 || len(fresh.Envoy) == 0 || len(cached.Objects) != len(fresh.Objects) || len(cached.Envoy) != len(fresh.Envoy) {
+		t.Fatalf("builds made %d objects and %d resources, then %d and %d", len(fresh.Objects), len(fresh.Envoy), len(cached.Objects), len(cached.Envoy))
+	}
+	for i := range fresh.Objects {
+		f, c := &fresh.Objects[i], &cached.Objects[i]
+		if c.typed != nil {
+			t.Errorf("cached %s holds its typed object before Typed", c.ID)
+		}
+		want, err := f.Typed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Typed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equality.Semantic.DeepEqual(got, want) {
+			t.Errorf("cached %s decodes to %+v, want %+v", c.ID, got, want)
+		}
+	}
+	for i := range fresh.Envoy {
+		f, c := &fresh.Envoy[i], &cached.Envoy[i]
+		want, err := f.Message()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Message()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !proto.Equal(got, want) {
+			t.Errorf("cached %s decodes to %v, want %v", c, got, want)
 		}
 	}
 }

@@ -107,13 +107,13 @@ func newChange(obj build.Object, live, applied *unstructured.Unstructured) (Chan
 	redactSecrets(live, applied)
 	before, err := canonicalYAML(live)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", ID(obj), err)
+		return c, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
 	after, err := canonicalYAML(applied)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", ID(obj), err)
+		return c, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
-	c.Diff = unified(ID(obj), before, after)
+	c.Diff = unified(obj.Path(), before, after)
 	if c.Action == Unchanged && c.Diff != nil {
 		c.Action = Update
 		c.Risks = risks(live, applied)

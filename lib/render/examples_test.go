@@ -31,17 +31,8 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-func oldObject(data []byte) (map[string]any, error) {
-	v, err := decodeJSON(data)
-	if err != nil {
-		return nil, err
-	}
-	tree := v.(map[string]any)
-	delete(tree, "status")
-	return tree, nil
-}
-
-func oldEnvoyResource(data []byte) (map[string]any, error) {
+// oldTree decodes an object's or resource's JSON, as built, into maps.
+func oldTree(data []byte) (map[string]any, error) {
 	v, err := decodeJSON(data)
 	if err != nil {
 		return nil, err
@@ -127,7 +118,7 @@ func TestExamplesMatchOldEncoder(t *testing.T) {
 			SortObjects(objs)
 			var olds []map[string]any
 			for _, o := range objs {
-				tree, err := oldObject(o.JSON)
+				tree, err := oldTree(o.JSON)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -143,7 +134,7 @@ func TestExamplesMatchOldEncoder(t *testing.T) {
 				return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
 			})
 			for _, m := range resources {
-				tree, err := oldEnvoyResource(m.JSON)
+				tree, err := oldTree(m.JSON)
 				if err != nil {
 					t.Fatal(err)
 				}

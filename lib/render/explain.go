@@ -37,7 +37,7 @@ func Origins(out *build.Output, f canon.Format, cwd string) []Origin {
 		SortObjects(objs)
 		for _, o := range objs {
 			origins = append(origins, Origin{
-				File: k8sFile, APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
+				File: k8sFile, APIVersion: o.APIVersion(), Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
 				Source: o.Source.Pos.Format(cwd), By: o.Source.By,
 			})
 		}

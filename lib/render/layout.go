@@ -67,7 +67,6 @@ func objectTrees(objs []build.Object) ([]canon.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.Delete("status")
 		trees[i] = t
 	}
 	return trees, nil

@@ -125,12 +125,12 @@ func TestStarlarkMatchesGo(t *testing.T) {
 
 func TestSortObjects(t *testing.T) {
 	objs := []build.Object{
-		{Kind: "Deployment", Namespace: "b", Name: "x"},
-		{Kind: "Service", Namespace: "a", Name: "x"},
-		{Kind: "Deployment", Namespace: "a", Name: "y"},
-		{Kind: "Unlisted", Namespace: "a", Name: "x"},
-		{Kind: "ServiceAccount", Namespace: "z", Name: "z"},
-		{Kind: "Deployment", Namespace: "a", Name: "x"},
+		{ID: build.ID{Kind: "Deployment", Namespace: "b", Name: "x"}},
+		{ID: build.ID{Kind: "Service", Namespace: "a", Name: "x"}},
+		{ID: build.ID{Kind: "Deployment", Namespace: "a", Name: "y"}},
+		{ID: build.ID{Kind: "Unlisted", Namespace: "a", Name: "x"}},
+		{ID: build.ID{Kind: "ServiceAccount", Namespace: "z", Name: "z"}},
+		{ID: build.ID{Kind: "Deployment", Namespace: "a", Name: "x"}},
 	}
 	render.SortObjects(objs)
 	var got []string
