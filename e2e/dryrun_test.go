@@ -180,7 +180,7 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 		}
 		for _, unit := range out.Units {
 			for _, obj := range unit.Objects {
-				examples[e.Name()] = append(examples[e.Name()], fromJSON(t, obj.JSON))
+				examples[e.Name()] = append(examples[e.Name()], fromJSON(t, jsonOf(t, obj)))
 			}
 		}
 	}
@@ -188,6 +188,16 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 		t.Fatal("no examples with Kubernetes objects")
 	}
 	return examples
+}
+
+// jsonOf returns the JSON of a built object.
+func jsonOf(t *testing.T, obj build.Object) []byte {
+	t.Helper()
+	data, err := obj.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // fromJSON decodes an object as the build encoded it into what the dynamic

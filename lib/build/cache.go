@@ -131,7 +131,11 @@ func (c *Cache) put(key [32]byte, out *jobOutput, deps []string) {
 		}
 		ds = append(ds, dep{d, h})
 	}
-	if err := writeAtomic(c.path(key), encodeEntry(out, ds)); err != nil {
+	entry, err := encodeEntry(out, ds)
+	if err != nil {
+		return // an object that does not encode: leave it to the build
+	}
+	if err := writeAtomic(c.path(key), entry); err != nil {
 		c.warn.Do(func() {
 			fmt.Fprintf(os.Stderr, "svccfg: cache %s: %v (continuing without storing results)\n", c.dir, unwrapPathError(err))
 		})
@@ -172,7 +176,7 @@ const entryMagic = "svccfg-cache-entry 2\n"
 
 var errCorrupt = errors.New("corrupt cache entry")
 
-func encodeEntry(out *jobOutput, deps []dep) []byte {
+func encodeEntry(out *jobOutput, deps []dep) ([]byte, error) {
 	e := &encoder{buf: []byte(entryMagic)}
 	e.uint(uint64(len(deps)))
 	for _, d := range deps {
@@ -195,15 +199,23 @@ func encodeEntry(out *jobOutput, deps []dep) []byte {
 			e.str(it.obj.Kind)
 			e.str(it.obj.Namespace)
 			e.str(it.obj.Name)
-			e.bytes(it.obj.JSON)
+			data, err := it.obj.JSON()
+			if err != nil {
+				return nil, err
+			}
+			e.bytes(data)
 		} else {
 			e.uint(1)
 			e.str(it.res.Type)
 			e.str(it.res.Name)
-			e.bytes(it.res.JSON)
+			data, err := it.res.JSON()
+			if err != nil {
+				return nil, err
+			}
+			e.bytes(data)
 		}
 	}
-	return e.buf
+	return e.buf, nil
 }
 
 func decodeEntry(data []byte) (*jobOutput, []dep, error) {
@@ -231,9 +243,9 @@ func decodeEntry(data []byte) (*jobOutput, []dep, error) {
 		it.pos = diag.Position{File: d.str(), Line: int(d.uint()), Col: int(d.uint())}
 		switch d.uint() {
 		case 0:
-			it.obj = &Object{ID: ID{Group: d.str(), Version: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str()}, JSON: d.bytes()}
+			it.obj = &Object{ID: ID{Group: d.str(), Version: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str()}, json: d.bytes()}
 		case 1:
-			it.res = &Resource{Type: d.str(), Name: d.str(), JSON: d.bytes()}
+			it.res = &Resource{Type: d.str(), Name: d.str(), json: d.bytes()}
 		default:
 			d.err = errCorrupt
 		}

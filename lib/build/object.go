@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/svccfg/svccfg/lib/envoy"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
@@ -58,22 +59,42 @@ func (id ID) String() string { return id.Kind + " " + id.NamespacedName() }
 func (id ID) Path() string { return id.APIVersion() + "/" + id.Kind + "/" + id.NamespacedName() }
 
 // An Object is a Kubernetes object as the build made it, without status,
-// which the cluster owns: its identity, Kubernetes' own JSON encoding of
-// its k8s.io/api struct (what lib/render encodes and lib/diff applies),
-// and the struct itself (what lib/lint checks).
+// which the cluster owns: its identity, and the object itself in one of two
+// forms, Kubernetes' own JSON encoding of its k8s.io/api struct (what
+// lib/render encodes and lib/diff applies) or the struct (what lib/lint
+// checks). A build keeps the form its consumer reads (see [Options.Typed]),
+// and each method gives either: holding both for every object of a large
+// tree would double its memory.
 type Object struct {
 	ID
-	// JSON is Kubernetes' own JSON encoding of the object, without status.
-	JSON   []byte
 	Source Source
-	// typed is the k8s.io/api struct; nil for an object from the cache
-	// until Typed decodes it.
-	typed runtime.Object
+	json   []byte         // the JSON, or nil if typed holds the object
+	typed  runtime.Object // the k8s.io/api struct, or nil
 }
 
-// Typed returns the object as its k8s.io/api struct, without status. An
-// object whose file's evaluation came from the cache is decoded from its
-// JSON on the first call. The struct is shared: it must not be changed.
+// WithJSON returns a copy of o that holds data as its JSON, and no typed
+// form.
+func (o Object) WithJSON(data []byte) Object {
+	o.json, o.typed = data, nil
+	return o
+}
+
+// JSON returns Kubernetes' own JSON encoding of the object, without status:
+// the JSON the build kept, or an encoding of the typed object.
+func (o *Object) JSON() ([]byte, error) {
+	if o.json != nil || o.typed == nil {
+		return o.json, nil
+	}
+	data, err := encodeObject(o.typed)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s %q: %v", o.Kind, o.Name, err)
+	}
+	return data, nil
+}
+
+// Typed returns the object as its k8s.io/api struct, without status: the
+// struct the build kept, or one decoded from the JSON. The struct may be
+// shared: it must not be changed.
 func (o *Object) Typed() (runtime.Object, error) {
 	if o.typed != nil {
 		return o.typed, nil
@@ -82,24 +103,22 @@ func (o *Object) Typed() (runtime.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %v", o.Kind, o.Name, err)
 	}
-	if err := json.Unmarshal(o.JSON, obj); err != nil {
+	if err := json.Unmarshal(o.json, obj); err != nil {
 		return nil, fmt.Errorf("decoding %s %q: %v", o.Kind, o.Name, err)
 	}
-	o.typed = obj
 	return obj, nil
 }
 
 // A Resource is an Envoy xDS resource as the build made it: its type and
-// name, its validated message (what lib/lint checks), and its JSON as
-// lib/envoy.Marshal writes it, with its "@type" and field names as in the
-// .proto files (what lib/render encodes canonically).
+// name, and the resource either as its JSON (as lib/envoy.Marshal writes
+// it, with its "@type" and field names as in the .proto files: what
+// lib/render encodes canonically) or as its validated message (what
+// lib/lint checks), as for an [Object].
 type Resource struct {
 	Type, Name string
-	JSON       []byte
 	Source     Source
-	// msg is the message; nil for a resource from the cache until Message
-	// decodes it.
-	msg proto.Message
+	json       []byte        // the JSON, or nil if msg holds the resource
+	msg        proto.Message // the message, or nil
 }
 
 // String returns the type and quoted name, such as
@@ -107,33 +126,45 @@ type Resource struct {
 // write it.
 func (r *Resource) String() string { return fmt.Sprintf("%s %q", r.Type, r.Name) }
 
-// Message returns the resource's message. A resource whose file's
-// evaluation came from the cache is decoded from its JSON on the first
-// call. The message is shared: it must not be changed.
+// JSON returns the resource's JSON: the JSON the build kept, or an encoding
+// of its message.
+func (r *Resource) JSON() ([]byte, error) {
+	if r.json != nil || r.msg == nil {
+		return r.json, nil
+	}
+	data, err := envoy.Marshal(r.msg)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s %q: %v", r.Type, r.Name, err)
+	}
+	return data, nil
+}
+
+// Message returns the resource's message: the message the build kept, or
+// one decoded from the JSON. The message may be shared: it must not be
+// changed.
 func (r *Resource) Message() (proto.Message, error) {
 	if r.msg != nil {
 		return r.msg, nil
 	}
 	var a anypb.Any
-	if err := protojson.Unmarshal(r.JSON, &a); err != nil {
+	if err := protojson.Unmarshal(r.json, &a); err != nil {
 		return nil, fmt.Errorf("decoding %s %q: %v", r.Type, r.Name, err)
 	}
 	m, err := a.UnmarshalNew()
 	if err != nil {
 		return nil, fmt.Errorf("decoding %s %q: %v", r.Type, r.Name, err)
 	}
-	r.msg = m
 	return m, nil
 }
 
-// encodeObject clears the status of obj, which the cluster owns, and
-// returns Kubernetes' JSON encoding of obj without it.
+// encodeObject returns Kubernetes' JSON encoding of obj, whose status
+// [clearStatus] cleared, without status.
 func encodeObject(obj runtime.Object) ([]byte, error) {
-	status, err := clearStatus(obj)
+	data, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
 	}
-	data, err := json.Marshal(obj)
+	status, err := zeroStatus(reflect.TypeOf(obj))
 	if err != nil || status == nil {
 		return data, err
 	}
@@ -150,32 +181,47 @@ func encodeObject(obj runtime.Object) ([]byte, error) {
 	return json.Marshal(members)
 }
 
-// zeroStatus maps the type of a k8s.io/api struct with a status to the
-// encoding of its zero status as the last member of an object:
-// `,"status":{...}}`.
-var zeroStatus sync.Map // reflect.Type -> []byte
+// clearStatus sets the status of obj, which the cluster owns, to its zero
+// value.
+func clearStatus(obj runtime.Object) {
+	if f, ok := statusField(reflect.TypeOf(obj)); ok {
+		reflect.ValueOf(obj).Elem().FieldByIndex(f.Index).SetZero()
+	}
+}
 
-// clearStatus sets the Status field of obj to its zero value, and returns
-// zeroStatus's encoding of it, or nil if obj has no status.
-func clearStatus(obj runtime.Object) ([]byte, error) {
-	v := reflect.ValueOf(obj)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return nil, nil
+// statusField returns the Status field of t, a pointer to a k8s.io/api
+// struct, if it has one.
+func statusField(t reflect.Type) (reflect.StructField, bool) {
+	if t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return reflect.StructField{}, false
 	}
-	v = v.Elem()
-	f, ok := v.Type().FieldByName("Status")
-	if !ok || f.Tag.Get("json") != "status,omitempty" && f.Tag.Get("json") != "status" {
-		return nil, nil
+	f, ok := t.Elem().FieldByName("Status")
+	if tag := f.Tag.Get("json"); !ok || tag != "status" && tag != "status,omitempty" {
+		return reflect.StructField{}, false
 	}
-	v.FieldByIndex(f.Index).SetZero()
-	if enc, ok := zeroStatus.Load(v.Type()); ok {
+	return f, true
+}
+
+// zeroStatuses maps the type of a k8s.io/api struct with a status to what
+// [zeroStatus] returns for it.
+var zeroStatuses sync.Map // reflect.Type -> []byte
+
+// zeroStatus returns the encoding of the zero status of t, a pointer to a
+// k8s.io/api struct, as the last member of an object: `,"status":{...}}`;
+// or nil if t has no status.
+func zeroStatus(t reflect.Type) ([]byte, error) {
+	if enc, ok := zeroStatuses.Load(t); ok {
 		return enc.([]byte), nil
 	}
-	data, err := json.Marshal(v.FieldByIndex(f.Index).Interface())
+	f, ok := statusField(t)
+	if !ok {
+		return nil, nil
+	}
+	data, err := json.Marshal(reflect.Zero(f.Type).Interface())
 	if err != nil {
 		return nil, err
 	}
 	enc := append(append([]byte(`,"status":`), data...), '}')
-	zeroStatus.Store(v.Type(), enc)
+	zeroStatuses.Store(t, enc)
 	return enc, nil
 }

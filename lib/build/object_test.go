@@ -52,21 +52,34 @@ def main(ctx):
         policy.PodDisruptionBudget(metadata = meta.ObjectMeta(name = "web"), status = policy.PodDisruptionBudgetStatus(currentHealthy = 2)),
     ]
 `)
-	out, err := build.Build(t.Context(), []string{root}, build.Options{Cwd: root})
-	if err != nil {
-		t.Fatal(err)
+	for _, typed := range []bool{false, true} {
+		out, err := build.Build(t.Context(), []string{root}, build.Options{Cwd: root, Typed: typed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNoStatus(t, out)
 	}
+}
+
+// checkNoStatus requires the two objects of out to have no status, in
+// either form.
+func checkNoStatus(t *testing.T, out *build.Output) {
+	t.Helper()
 	n := 0
 	for _, u := range out.Units {
 		for i := range u.Objects {
 			o := &u.Objects[i]
 			n++
+			data, err := o.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
 			var members map[string]json.RawMessage
-			if err := json.Unmarshal(o.JSON, &members); err != nil {
+			if err := json.Unmarshal(data, &members); err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := members["status"]; ok || members["spec"] == nil || members["metadata"] == nil {
-				t.Errorf("%s: JSON %s, want metadata and spec but no status", o.ID, o.JSON)
+				t.Errorf("%s: JSON %s, want metadata and spec but no status", o.ID, data)
 			}
 			typed, err := o.Typed()
 			if err != nil {

@@ -179,6 +179,10 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 	fail := func(err error) (Change, error) {
 		return Change{}, &Error{Class: classify(err), Object: id, Err: err}
 	}
+	body, err := obj.JSON()
+	if err != nil {
+		return Change{}, fmt.Errorf("%s: %w", id, err) // a bug in the build: not a cluster error
+	}
 	r := d.client(g)
 	current, listed := l.get(g, obj.Name)
 	if !listed {
@@ -195,9 +199,9 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 	}
 	var applied *unstructured.Unstructured
 	force := true
-	err := retry(ctx, func() (err error) {
-		// The build's JSON has no status, which the controllers own.
-		applied, err = r.Patch(ctx, obj.Name, types.ApplyPatchType, obj.JSON, metav1.PatchOptions{
+	// The build's JSON has no status, which the controllers own.
+	err = retry(ctx, func() (err error) {
+		applied, err = r.Patch(ctx, obj.Name, types.ApplyPatchType, body, metav1.PatchOptions{
 			FieldManager: FieldManager, Force: &force, DryRun: []string{metav1.DryRunAll},
 		})
 		return err

@@ -176,9 +176,10 @@ func (r resource) String() string {
 	return fmt.Sprintf("%s %q", r.msg.ProtoReflect().Descriptor().Name(), r.name)
 }
 
-// collect gathers the typed objects and Envoy messages of units, as the
-// build made them (or, for a file whose evaluation came from the cache, as
-// decoded from their JSON).
+// collect gathers the typed objects and Envoy messages of units: as the
+// build kept them, or decoded from their JSON if it kept that (a build
+// without [build.Options.Typed], or a file whose evaluation came from the
+// cache).
 func (p *pass) collect(units []*build.Unit) error {
 	for _, u := range units {
 		for i := range u.Objects {

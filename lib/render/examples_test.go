@@ -118,7 +118,11 @@ func TestExamplesMatchOldEncoder(t *testing.T) {
 			SortObjects(objs)
 			var olds []map[string]any
 			for _, o := range objs {
-				tree, err := oldTree(o.JSON)
+				data, err := o.JSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				tree, err := oldTree(data)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -134,7 +138,11 @@ func TestExamplesMatchOldEncoder(t *testing.T) {
 				return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
 			})
 			for _, m := range resources {
-				tree, err := oldTree(m.JSON)
+				data, err := m.JSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				tree, err := oldTree(data)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -62,8 +62,12 @@ func Manifests(out *build.Output, f canon.Format) ([]byte, error) {
 
 func objectTrees(objs []build.Object) ([]canon.Node, error) {
 	trees := make([]canon.Node, len(objs))
-	for i, o := range objs {
-		t, err := canon.ParseJSON(o.JSON)
+	for i := range objs {
+		data, err := objs[i].JSON()
+		if err != nil {
+			return nil, err
+		}
+		t, err := canon.ParseJSON(data)
 		if err != nil {
 			return nil, err
 		}
@@ -171,8 +175,12 @@ func checkFileNames(u *build.Unit) error {
 func EnvoyList(resources []build.Resource, f canon.Format) ([]byte, error) {
 	resources = sortedResources(resources)
 	list := make([]canon.Node, len(resources))
-	for i, m := range resources {
-		t, err := canon.ParseJSON(m.JSON)
+	for i := range resources {
+		data, err := resources[i].JSON()
+		if err != nil {
+			return nil, err
+		}
+		t, err := canon.ParseJSON(data)
 		if err != nil {
 			return nil, err
 		}
