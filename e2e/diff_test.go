@@ -87,7 +87,7 @@ func TestDiff(t *testing.T) {
 		// configuration is newer than the cluster, fails validation at
 		// once (the apiserver answers 500, which is otherwise retried).
 		objs := buildConfig(t, ns, secretConfig("x"))
-		objs[0].JSON = []byte(strings.Replace(string(objs[0].JSON), `"stringData"`, `"futureField":true,"stringData"`, 1))
+		objs[0] = objs[0].WithJSON([]byte(strings.Replace(string(jsonOf(t, objs[0])), `"stringData"`, `"futureField":true,"stringData"`, 1)))
 		_, err := d.Diff(t.Context(), objs, diff.Options{})
 		var derr *diff.Error
 		if !errors.As(err, &derr) || derr.Class != diff.Validation || !strings.Contains(err.Error(), ".futureField: field not declared in schema") {
@@ -188,7 +188,7 @@ func applyForReal(t *testing.T, c *testcluster.Cluster, objs []build.Object) {
 	t.Helper()
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Clientset.Discovery()))
 	for _, obj := range objs {
-		u := fromJSON(t, obj.JSON)
+		u := fromJSON(t, jsonOf(t, obj))
 		gvk := u.GroupVersionKind()
 		m, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {
@@ -201,7 +201,7 @@ func applyForReal(t *testing.T, c *testcluster.Cluster, objs []build.Object) {
 			_, err = r.Apply(t.Context(), u.GetName(), u, metav1.ApplyOptions{FieldManager: diff.FieldManager, Force: true})
 		}
 		if err != nil {
-			t.Fatalf("applying %s: %v", diff.ID(obj), err)
+			t.Fatalf("applying %s: %v", obj.Path(), err)
 		}
 	}
 }

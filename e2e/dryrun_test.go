@@ -180,7 +180,7 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 		}
 		for _, unit := range out.Units {
 			for _, obj := range unit.Objects {
-				examples[e.Name()] = append(examples[e.Name()], fromJSON(t, obj.JSON))
+				examples[e.Name()] = append(examples[e.Name()], fromJSON(t, jsonOf(t, obj)))
 			}
 		}
 	}
@@ -190,9 +190,19 @@ func buildExamples(t *testing.T) map[string][]*unstructured.Unstructured {
 	return examples
 }
 
+// jsonOf returns the JSON of a built object.
+func jsonOf(t *testing.T, obj build.Object) []byte {
+	t.Helper()
+	data, err := obj.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // fromJSON decodes an object as the build encoded it into what the dynamic
 // client sends, without status, which belongs to the cluster (as in
-// lib/render).
+// lib/build).
 func fromJSON(t *testing.T, data []byte) *unstructured.Unstructured {
 	t.Helper()
 	var u unstructured.Unstructured
@@ -204,7 +214,7 @@ func fromJSON(t *testing.T, data []byte) *unstructured.Unstructured {
 }
 
 // toUnstructured converts a typed object into what the dynamic client sends,
-// without status, which belongs to the cluster (as in lib/render).
+// without status, which belongs to the cluster (as lib/build leaves it).
 func toUnstructured(t *testing.T, obj runtime.Object) *unstructured.Unstructured {
 	t.Helper()
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)

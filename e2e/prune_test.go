@@ -37,7 +37,7 @@ func TestPruneAndRisks(t *testing.T) {
 			t.Errorf("diff without home-srv: exit %d, stderr %q; want exit 1", code, stderr)
 		}
 		for _, obj := range objs {
-			id := strings.TrimPrefix(obj.APIVersion+"/", "/") + obj.Kind + "/" + ns + "/" + obj.Name
+			id := obj.APIVersion() + "/" + obj.Kind + "/" + ns + "/" + obj.Name
 			if want := "--- live/" + id + "\n+++ /dev/null\n"; !strings.Contains(stdout, want) {
 				t.Errorf("diff without home-srv lacks %q:\n%s", want, stdout)
 			}

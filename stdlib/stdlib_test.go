@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/render"
 )
@@ -37,7 +38,7 @@ func run(t *testing.T, expr string) (objects, resources []string, yaml string, e
 			resources = append(resources, r.Type[strings.LastIndex(r.Type, ".")+1:]+" "+r.Name)
 		}
 	}
-	data, err := render.Manifests(out, render.YAML)
+	data, err := render.Manifests(out, canon.YAML)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/render"
 )
@@ -71,7 +72,7 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 	if explain {
 		origins := render.Origins(out, format, opts.Cwd)
 		data := render.Explain(origins)
-		if format == render.JSON {
+		if format == canon.JSON {
 			if data, err = render.ExplainJSON(origins); err != nil {
 				return err
 			}
@@ -91,7 +92,7 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 }
 
 // writeOutput writes the output tree of out under dir.
-func writeOutput(dir string, out *build.Output, format render.Format) error {
+func writeOutput(dir string, out *build.Output, format canon.Format) error {
 	if err := render.WriteOutput(dir, out, format); err != nil {
 		var d *diag.Error
 		if errors.As(err, &d) {

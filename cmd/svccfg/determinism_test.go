@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/render"
 )
 
@@ -41,7 +42,7 @@ func TestOutputIndependentOfParallelismAndCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files, err := render.Files(out, render.YAML)
+		files, err := render.Files(out, canon.YAML)
 		if err != nil {
 			t.Fatal(err)
 		}

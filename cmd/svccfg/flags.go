@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/diff"
 	"github.com/svccfg/svccfg/lib/eval"
-	"github.com/svccfg/svccfg/lib/render"
 )
 
 // Flag names.
@@ -98,18 +98,18 @@ func sandboxOptions(cmd *cobra.Command, cwd string) (build.Options, error) {
 func addOutputFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringP(flagOutDir, "o", "", "write the manifests under `dir` instead of printing them")
-	f.String(flagFormat, string(render.YAML), "output `format`: "+strings.Join(formatNames(), " or "))
+	f.String(flagFormat, string(canon.YAML), "output `format`: "+strings.Join(formatNames(), " or "))
 }
 
 func formatNames() []string {
-	return slices.Sorted(maps.Keys(map[string]bool{string(render.YAML): true, string(render.JSON): true}))
+	return slices.Sorted(maps.Keys(map[string]bool{string(canon.YAML): true, string(canon.JSON): true}))
 }
 
-func outputFlags(cmd *cobra.Command) (dir string, format render.Format, err error) {
+func outputFlags(cmd *cobra.Command) (dir string, format canon.Format, err error) {
 	f := cmd.Flags()
 	dir, _ = f.GetString(flagOutDir)
 	name, _ := f.GetString(flagFormat)
-	format, err = render.ParseFormat(name)
+	format, err = canon.ParseFormat(name)
 	if err != nil {
 		return "", "", usageError{fmt.Errorf("--%s: %w", flagFormat, err)}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/rogpeppe/go-internal/diff"
 	"github.com/svccfg/svccfg/internal/golden"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/render"
 )
 
@@ -81,7 +82,7 @@ func buildTree(t *testing.T, dir string) map[string][]byte {
 	if err != nil {
 		t.Fatalf("build %s: %v", dir, err)
 	}
-	files, err := render.Files(out, render.YAML)
+	files, err := render.Files(out, canon.YAML)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,7 +131,11 @@ func (c *Cache) put(key [32]byte, out *jobOutput, deps []string) {
 		}
 		ds = append(ds, dep{d, h})
 	}
-	if err := writeAtomic(c.path(key), encodeEntry(out, ds)); err != nil {
+	entry, err := encodeEntry(out, ds)
+	if err != nil {
+		return // an object that does not encode: leave it to the build
+	}
+	if err := writeAtomic(c.path(key), entry); err != nil {
 		c.warn.Do(func() {
 			fmt.Fprintf(os.Stderr, "svccfg: cache %s: %v (continuing without storing results)\n", c.dir, unwrapPathError(err))
 		})
@@ -164,12 +168,15 @@ func writeAtomic(path string, data []byte) error {
 	return err
 }
 
-// The entry format: a magic line, then length-prefixed fields.
-const entryMagic = "svccfg-cache-entry 1\n"
+// The entry format: a magic line, then length-prefixed fields. An entry
+// keeps each object and resource as its identity and JSON; its typed form
+// is decoded from the JSON when asked for ([Object.Typed],
+// [Resource.Message]).
+const entryMagic = "svccfg-cache-entry 2\n"
 
 var errCorrupt = errors.New("corrupt cache entry")
 
-func encodeEntry(out *jobOutput, deps []dep) []byte {
+func encodeEntry(out *jobOutput, deps []dep) ([]byte, error) {
 	e := &encoder{buf: []byte(entryMagic)}
 	e.uint(uint64(len(deps)))
 	for _, d := range deps {
@@ -181,26 +188,34 @@ func encodeEntry(out *jobOutput, deps []dep) []byte {
 	for _, it := range out.items {
 		e.str(it.key.namespace)
 		e.str(it.key.name)
-		e.str(it.id)
 		e.str(it.what)
 		e.str(it.pos.File)
 		e.uint(uint64(it.pos.Line))
 		e.uint(uint64(it.pos.Col))
 		if it.obj != nil {
 			e.uint(0)
-			e.str(it.obj.APIVersion)
+			e.str(it.obj.Group)
+			e.str(it.obj.Version)
 			e.str(it.obj.Kind)
 			e.str(it.obj.Namespace)
 			e.str(it.obj.Name)
-			e.bytes(it.obj.JSON)
+			data, err := it.obj.JSON()
+			if err != nil {
+				return nil, err
+			}
+			e.bytes(data)
 		} else {
 			e.uint(1)
 			e.str(it.res.Type)
 			e.str(it.res.Name)
-			e.bytes(it.res.JSON)
+			data, err := it.res.JSON()
+			if err != nil {
+				return nil, err
+			}
+			e.bytes(data)
 		}
 	}
-	return e.buf
+	return e.buf, nil
 }
 
 func decodeEntry(data []byte) (*jobOutput, []dep, error) {
@@ -224,13 +239,13 @@ func decodeEntry(data []byte) (*jobOutput, []dep, error) {
 	for i := range out.items {
 		it := &out.items[i]
 		it.key = unitKey{namespace: d.str(), name: d.str()}
-		it.id, it.what = d.str(), d.str()
+		it.what = d.str()
 		it.pos = diag.Position{File: d.str(), Line: int(d.uint()), Col: int(d.uint())}
 		switch d.uint() {
 		case 0:
-			it.obj = &Object{APIVersion: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str(), JSON: d.bytes()}
+			it.obj = &Object{ID: ID{Group: d.str(), Version: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str()}, json: d.bytes()}
 		case 1:
-			it.res = &Resource{Type: d.str(), Name: d.str(), JSON: d.bytes()}
+			it.res = &Resource{Type: d.str(), Name: d.str(), json: d.bytes()}
 		default:
 			d.err = errCorrupt
 		}

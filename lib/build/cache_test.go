@@ -3,11 +3,15 @@ package build
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"google.golang.org/protobuf/proto"
+	"k8s.io/apimachinery/pkg/api/equality"
 )
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
@@ -28,7 +32,7 @@ func summary(out *Output) string {
 	var b strings.Builder
 	for _, u := range out.Units {
 		for _, o := range u.Objects {
-			b.WriteString(o.Kind + " " + o.Namespace + "/" + o.Name + " " + string(o.JSON) + "\n")
+			b.WriteString(o.Kind + " " + o.Namespace + "/" + o.Name + " " + string(o.json) + "\n")
 		}
 		for _, r := range u.Envoy {
 			b.WriteString(r.Type + " " + r.Name + "\n")
@@ -127,12 +131,15 @@ func TestCacheSkipsFailures(t *testing.T) {
 
 func TestEntryRoundTrip(t *testing.T) {
 	out := &jobOutput{items: []item{
-		{key: unitKey{"ns", "web"}, id: "Deployment ns/web", what: `service "web"`, obj: &Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web", JSON: []byte(`{"kind":"Deployment"}`)}},
-		{key: unitKey{"ns", "web"}, id: "c", what: "w", res: &Resource{Type: "envoy.config.cluster.v3.Cluster", Name: "web", JSON: []byte(`{}`)}},
+		{key: unitKey{"ns", "web"}, what: `service "web"`, obj: &Object{ID: ID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: "web"}, json: []byte(`{"kind":"Deployment"}`)}},
+		{key: unitKey{"ns", "web"}, what: "w", res: &Resource{Type: "envoy.config.cluster.v3.Cluster", Name: "web", json: []byte(`{}`)}},
 	}}
 	out.items[0].pos.File, out.items[0].pos.Line, out.items[0].pos.Col = "/x/web.star", 3, 19
 	out.stderr.WriteString("printed\n")
-	data := encodeEntry(out, []dep{{path: "/x/lib.star", hash: [32]byte{1, 2}}})
+	data, err := encodeEntry(out, []dep{{path: "/x/lib.star", hash: [32]byte{1, 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got, deps, err := decodeEntry(data)
 	if err != nil {
 		t.Fatal(err)
@@ -146,6 +153,75 @@ func TestEntryRoundTrip(t *testing.T) {
 	for i := range len(data) - 1 {
 		if _, _, err := decodeEntry(data[:i]); err == nil {
 			t.Errorf("decodeEntry(truncated to %d bytes) succeeded", i)
+		}
+	}
+}
+
+// TestObjectForms requires the objects and resources of a build to give
+// the same JSON and typed forms whichever form the build kept
+// ([Options.Typed]) and whether they came from the cache, which keeps JSON.
+func TestObjectForms(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"web.star": "def main(ctx):\n    return service(name = \"web\", owner = \"o\", image = \"r/web:1\", port = 80, replicas = 2)\n",
+	})
+	cache, err := OpenCache(filepath.Join(t.TempDir(), "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var units []*Unit
+	for _, opts := range []Options{{Cwd: root}, {Cwd: root, Typed: true}, {Cwd: root, Typed: true, Cache: cache}, {Cwd: root, Typed: true, Cache: cache}} {
+		out, err := Build(context.Background(), []string{root}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		units = append(units, out.Units[0])
+	}
+	if u := units[3]; u.Objects[0].typed != nil || u.Envoy[0].msg != nil {
+		t.Errorf("objects from the cache hold their typed form")
+	}
+	if u := units[1]; u.Objects[0].json != nil || u.Envoy[0].json != nil {
+		t.Errorf("objects of a typed build hold their JSON")
+	}
+	want := units[0]
+	if len(want.Objects) == 0 || len(want.Envoy) == 0 {
+		t.Fatalf("built %d objects and %d resources", len(want.Objects), len(want.Envoy))
+	}
+	for _, got := range units[1:] {
+		if len(got.Objects) != len(want.Objects) || len(got.Envoy) != len(want.Envoy) {
+			t.Fatalf("builds made %d objects and %d resources, then %d and %d", len(want.Objects), len(want.Envoy), len(got.Objects), len(got.Envoy))
+		}
+		for i := range want.Objects {
+			w, g := &want.Objects[i], &got.Objects[i]
+			wj, err1 := w.JSON()
+			gj, err2 := g.JSON()
+			wt, err3 := w.Typed()
+			gt, err4 := g.Typed()
+			if err := errors.Join(err1, err2, err3, err4); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(gj, wj) {
+				t.Errorf("%s: JSON %s, want %s", g.ID, gj, wj)
+			}
+			if !equality.Semantic.DeepEqual(gt, wt) {
+				t.Errorf("%s: typed %+v, want %+v", g.ID, gt, wt)
+			}
+		}
+		for i := range want.Envoy {
+			w, g := &want.Envoy[i], &got.Envoy[i]
+			wj, err1 := w.JSON()
+			gj, err2 := g.JSON()
+			wm, err3 := w.Message()
+			gm, err4 := g.Message()
+			if err := errors.Join(err1, err2, err3, err4); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(gj, wj) {
+				t.Errorf("%s: JSON %s, want %s", g, gj, wj)
+			}
+			if !proto.Equal(gm, wm) {
+				t.Errorf("%s: message %v, want %v", g, gm, wm)
+			}
 		}
 	}
 }

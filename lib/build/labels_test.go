@@ -58,7 +58,11 @@ func TestLabels(t *testing.T) {
 					var m struct {
 						Metadata struct{ Labels map[string]string }
 					}
-					if err := json.Unmarshal(obj.JSON, &m); err != nil {
+					data, err := obj.JSON()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := json.Unmarshal(data, &m); err != nil {
 						t.Fatal(err)
 					}
 					if got := m.Metadata.Labels[build.ManagedByLabel]; got != build.ManagedBy {

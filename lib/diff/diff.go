@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -94,7 +92,7 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	errs := make([]error, len(objs))
 	for i, obj := range objs {
 		if groups[i], errs[i] = groupOf(mapper, obj); errs[i] != nil {
-			return nil, &Error{Class: classify(errs[i]), Object: ID(obj), Err: errs[i]}
+			return nil, &Error{Class: classify(errs[i]), Object: obj.Path(), Err: errs[i]}
 		}
 	}
 	// The live objects: first those labelled as built from the config
@@ -177,11 +175,11 @@ func (d *Differ) mapper(ctx context.Context, timeout time.Duration) (meta.RESTMa
 // compare compares one object, of group g, with the cluster; its live
 // version comes from l if g was listed.
 func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object) (Change, error) {
-	id := ID(obj)
+	id := obj.Path()
 	fail := func(err error) (Change, error) {
 		return Change{}, &Error{Class: classify(err), Object: id, Err: err}
 	}
-	body, err := applyBody(obj)
+	body, err := obj.JSON()
 	if err != nil {
 		return Change{}, fmt.Errorf("%s: %w", id, err) // a bug in the build: not a cluster error
 	}
@@ -201,6 +199,7 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 	}
 	var applied *unstructured.Unstructured
 	force := true
+	// The build's JSON has no status, which the controllers own.
 	err = retry(ctx, func() (err error) {
 		applied, err = r.Patch(ctx, obj.Name, types.ApplyPatchType, body, metav1.PatchOptions{
 			FieldManager: FieldManager, Force: &force, DryRun: []string{metav1.DryRunAll},
@@ -211,29 +210,4 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 		return fail(err)
 	}
 	return newChange(obj, current, applied)
-}
-
-// applyBody returns the apply configuration of obj: its JSON without
-// status, which belongs to the controllers.
-func applyBody(obj build.Object) ([]byte, error) {
-	if !bytes.Contains(obj.JSON, []byte(`"status"`)) {
-		return obj.JSON, nil
-	}
-	var u unstructured.Unstructured
-	if err := u.UnmarshalJSON(obj.JSON); err != nil {
-		return nil, err
-	}
-	delete(u.Object, "status")
-	return u.MarshalJSON()
-}
-
-// ID names obj as group/version/Kind/namespace/name ("v1/Secret/ns/name" in
-// the core group; no namespace segment for cluster-scoped objects).
-func ID(obj build.Object) string {
-	gv, _ := schema.ParseGroupVersion(obj.APIVersion)
-	id := gv.String() + "/" + obj.Kind
-	if obj.Namespace != "" {
-		id += "/" + obj.Namespace
-	}
-	return id + "/" + obj.Name
 }

@@ -16,7 +16,7 @@
 // The live and dry-run objects are cleaned of what the server
 // manages rather than the configuration (managed fields, resource version,
 // uid, generation, creation time, self link, status and kubectl's
-// last-applied annotation), encoded as canonical YAML by lib/render, and
+// last-applied annotation), encoded as canonical YAML by lib/canon, and
 // compared. Secret values are replaced by fixed markers before diffing, so
 // they never reach the output.
 //

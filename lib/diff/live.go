@@ -79,11 +79,7 @@ func (l *live) get(g group, name string) (*unstructured.Unstructured, bool) {
 
 // groupOf returns the group of obj.
 func groupOf(mapper meta.RESTMapper, obj build.Object) (group, error) {
-	gv, err := schema.ParseGroupVersion(obj.APIVersion)
-	if err != nil {
-		return group{}, err
-	}
-	m, err := mapper.RESTMapping(gv.WithKind(obj.Kind).GroupKind(), gv.Version)
+	m, err := mapper.RESTMapping(obj.GroupVersionKind().GroupKind(), obj.Version)
 	if err != nil {
 		return group{}, err
 	}

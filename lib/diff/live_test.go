@@ -23,13 +23,13 @@ func TestPrefetch(t *testing.T) {
 	var objs []build.Object
 	for i := range listThreshold + 1 {
 		name := fmt.Sprintf("cm%d", i)
-		objs = append(objs, build.Object{APIVersion: "v1", Kind: "ConfigMap", Namespace: "a", Name: name})
+		objs = append(objs, build.Object{ID: build.ID{Version: "v1", Kind: "ConfigMap", Namespace: "a", Name: name}})
 		if i%2 == 0 {
 			objects = append(objects, liveObject(t, "v1", "ConfigMap", "a", name, ""))
 		}
 	}
 	objects = append(objects, liveObject(t, "v1", "ConfigMap", "a", "unrelated", ""))
-	objs = append(objs, build.Object{APIVersion: "v1", Kind: "Service", Namespace: "a", Name: "web"})
+	objs = append(objs, build.Object{ID: build.ID{Version: "v1", Kind: "Service", Namespace: "a", Name: "web"}})
 	objects = append(objects, liveObject(t, "v1", "Service", "a", "web", ""))
 	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, objects...)
 	d := &Differ{dynamic: client}

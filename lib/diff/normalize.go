@@ -5,7 +5,7 @@ import (
 	"reflect"
 
 	"github.com/svccfg/svccfg/lib/build"
-	"github.com/svccfg/svccfg/lib/render"
+	"github.com/svccfg/svccfg/lib/canon"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -75,7 +75,7 @@ func markers(m, other map[string]any, changed string) map[string]any {
 	return out
 }
 
-// canonicalYAML encodes u as lib/render encodes manifests.
+// canonicalYAML encodes u as lib/canon encodes manifests.
 func canonicalYAML(u *unstructured.Unstructured) ([]byte, error) {
 	if u == nil {
 		return nil, nil
@@ -84,11 +84,11 @@ func canonicalYAML(u *unstructured.Unstructured) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := render.ParseJSON(data)
+	n, err := canon.ParseJSON(data)
 	if err != nil {
 		return nil, err
 	}
-	return render.AppendYAML(nil, n), nil
+	return canon.AppendYAML(nil, n), nil
 }
 
 // newChange compares the live object (nil if there is none) with the
@@ -107,13 +107,13 @@ func newChange(obj build.Object, live, applied *unstructured.Unstructured) (Chan
 	redactSecrets(live, applied)
 	before, err := canonicalYAML(live)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", ID(obj), err)
+		return c, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
 	after, err := canonicalYAML(applied)
 	if err != nil {
-		return c, fmt.Errorf("%s: %w", ID(obj), err)
+		return c, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
-	c.Diff = unified(ID(obj), before, after)
+	c.Diff = unified(obj.Path(), before, after)
 	if c.Action == Unchanged && c.Diff != nil {
 		c.Action = Update
 		c.Risks = risks(live, applied)

@@ -19,7 +19,7 @@ func object(t *testing.T, js string) *unstructured.Unstructured {
 }
 
 func TestNewChange(t *testing.T) {
-	obj := build.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web"}
+	obj := build.Object{ID: build.ID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: "web"}}
 	const noisy = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"ns",
 		"uid":"u1","resourceVersion":"7","generation":2,"creationTimestamp":"2026-01-01T00:00:00Z",
 		"selfLink":"/x","managedFields":[{"manager":"svccfg"}],
@@ -60,7 +60,7 @@ func TestNewChange(t *testing.T) {
 }
 
 func TestRedactSecrets(t *testing.T) {
-	obj := build.Object{APIVersion: "v1", Kind: "Secret", Namespace: "ns", Name: "db"}
+	obj := build.Object{ID: build.ID{Version: "v1", Kind: "Secret", Namespace: "ns", Name: "db"}}
 	live := object(t, `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"ns"},
 		"data":{"same":"c2FtZQ==","old":"b2xk","gone":"Z29uZQ=="}}`)
 	applied := object(t, `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"ns"},
@@ -86,19 +86,4 @@ func TestRedactSecrets(t *testing.T) {
 	}
 }
 
-func TestID(t *testing.T) {
-	for _, test := range []struct {
-		obj  build.Object
-		want string
-	}{
-		{build.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web"}, "apps/v1/Deployment/ns/web"},
-		{build.Object{APIVersion: "v1", Kind: "Secret", Namespace: "ns", Name: "db"}, "v1/Secret/ns/db"},
-		{build.Object{APIVersion: "v1", Kind: "Namespace", Name: "ns"}, "v1/Namespace/ns"},
-	} {
-		if got := ID(test.obj); got != test.want {
-			t.Errorf("ID(%v) = %q, want %q", test.obj, got, test.want)
-		}
-	}
-}
-
-var deploymentObj = build.Object{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "ns", Name: "web"}
+var deploymentObj = build.Object{ID: build.ID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: "web"}}

@@ -59,9 +59,8 @@ func (d *Differ) inventory(ctx context.Context, l *live, mapper meta.RESTMapper,
 	built := make(map[objectKey]bool)
 	kinds := slices.Clone(PruneKinds)
 	for _, obj := range objs {
-		gv, _ := schema.ParseGroupVersion(obj.APIVersion)
-		built[objectKey{gv.Group, obj.Kind, obj.Namespace, obj.Name}] = true
-		kinds = append(kinds, schema.GroupKind{Group: gv.Group, Kind: obj.Kind})
+		built[objectKey{obj.Group, obj.Kind, obj.Namespace, obj.Name}] = true
+		kinds = append(kinds, schema.GroupKind{Group: obj.Group, Kind: obj.Kind})
 	}
 	slices.SortFunc(kinds, func(a, b schema.GroupKind) int {
 		return cmp.Or(strings.Compare(a.Group, b.Group), strings.Compare(a.Kind, b.Kind))
@@ -110,18 +109,18 @@ func (d *Differ) inventory(ctx context.Context, l *live, mapper meta.RESTMapper,
 		return nil, err
 	}
 	changes := slices.Concat(found...)
-	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(ID(a.Object), ID(b.Object)) })
+	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Object.Path(), b.Object.Path()) })
 	return changes, nil
 }
 
 // pruneChange returns the change that deletes the live object u, of kind
 // gvk: a diff from it to /dev/null, with Secret values redacted.
 func pruneChange(gvk schema.GroupVersionKind, u *unstructured.Unstructured) (Change, error) {
-	obj := build.Object{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}
-	u.SetAPIVersion(obj.APIVersion)
+	obj := build.Object{ID: build.ID{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind, Namespace: u.GetNamespace(), Name: u.GetName()}}
+	u.SetAPIVersion(obj.APIVersion())
 	u.SetKind(obj.Kind)
 	clean(u)
-	if obj.APIVersion == "v1" && obj.Kind == "Secret" {
+	if obj.Group == "" && obj.Version == "v1" && obj.Kind == "Secret" {
 		for _, field := range []string{"data", "stringData"} {
 			if m, ok, _ := unstructured.NestedMap(u.Object, field); ok {
 				unstructured.SetNestedMap(u.Object, markers(m, nil, RedactedBefore), field)
@@ -130,7 +129,7 @@ func pruneChange(gvk schema.GroupVersionKind, u *unstructured.Unstructured) (Cha
 	}
 	before, err := canonicalYAML(u)
 	if err != nil {
-		return Change{}, fmt.Errorf("%s: %w", ID(obj), err)
+		return Change{}, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
-	return Change{Object: obj, Action: Prune, Diff: pruneDiff(ID(obj), before)}, nil
+	return Change{Object: obj, Action: Prune, Diff: pruneDiff(obj.Path(), before)}, nil
 }

@@ -56,8 +56,8 @@ func TestInventory(t *testing.T) {
 	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, live...)
 	d := &Differ{dynamic: client}
 	objs := []build.Object{
-		{APIVersion: "apps/v1", Kind: "Deployment", Namespace: "a", Name: "web"},
-		{APIVersion: "v1", Kind: "Secret", Namespace: "a", Name: "token"},
+		{ID: build.ID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "a", Name: "web"}},
+		{ID: build.ID{Version: "v1", Kind: "Secret", Namespace: "a", Name: "token"}},
 	}
 	l := newLive()
 	changes, err := d.inventory(t.Context(), l, mapper, objs, []string{"shop"}, 2)
@@ -75,16 +75,16 @@ func TestInventory(t *testing.T) {
 	}
 	var ids []string
 	for _, c := range changes {
-		ids = append(ids, ID(c.Object))
+		ids = append(ids, c.Object.Path())
 		if c.Action != Prune {
-			t.Errorf("%s: action %v, want prune", ID(c.Object), c.Action)
+			t.Errorf("%s: action %v, want prune", c.Object.Path(), c.Action)
 		}
-		header := "--- live/" + ID(c.Object) + "\n+++ /dev/null\n"
+		header := "--- live/" + c.Object.Path() + "\n+++ /dev/null\n"
 		if !strings.Contains(string(c.Diff), header) {
-			t.Errorf("%s: diff lacks %q:\n%s", ID(c.Object), header, c.Diff)
+			t.Errorf("%s: diff lacks %q:\n%s", c.Object.Path(), header, c.Diff)
 		}
 		if c.Object.Kind == "Secret" && strings.Contains(string(c.Diff), "c2VjcmV0") || strings.Contains(string(c.Diff), "resourceVersion") {
-			t.Errorf("%s: diff shows a Secret value or server-managed field:\n%s", ID(c.Object), c.Diff)
+			t.Errorf("%s: diff shows a Secret value or server-managed field:\n%s", c.Object.Path(), c.Diff)
 		}
 	}
 	want := []string{"apps/v1/Deployment/b/old-web", "v1/Secret/a/db", "v1/Service/a/old-web"}

@@ -1,6 +1,7 @@
-// Package lint is the policy phase of svccfg: it decodes what a build
-// produced into typed objects (k8s.io/api structs through client-go's
-// scheme, and go-control-plane messages) and runs rules on them, such as
+// Package lint is the policy phase of svccfg: it runs rules on the typed
+// objects a build produced (the k8s.io/api structs and go-control-plane
+// messages that [build.Object.Typed] and [build.Resource.Message] give),
+// such as
 // "every image is pinned" or "an Envoy route timeout is between 10ms and
 // 2m". Each finding points at the line of the configuration that caused it:
 // the argument of the service(), cron() or message call when it is written

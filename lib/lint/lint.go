@@ -2,7 +2,6 @@ package lint
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -10,14 +9,10 @@ import (
 
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diag"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/anypb"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/kubernetes/scheme"
 )
 
 // A Rule is one policy check.
@@ -86,7 +81,7 @@ func Run(out *build.Output, opts Options) ([]Finding, error) {
 		return nil, err
 	}
 	p := &pass{cwd: opts.Cwd, src: &sources{files: make(map[string]*source)}, duplicates: out.Duplicates}
-	if err := p.decode(out.Units); err != nil {
+	if err := p.collect(out.Units); err != nil {
 		return nil, err
 	}
 	for _, r := range rules {
@@ -161,7 +156,7 @@ type pass struct {
 	findings   []Finding
 }
 
-// An object is a decoded Kubernetes object.
+// An object is a built Kubernetes object, as its k8s.io/api struct.
 type object struct {
 	pos  diag.Position // the call that produced it
 	obj  runtime.Object
@@ -172,7 +167,7 @@ type object struct {
 // String returns `Kind "name"`.
 func (o object) String() string { return fmt.Sprintf("%s %q", o.kind, o.meta.GetName()) }
 
-// A resource is a decoded Envoy resource.
+// A resource is a built Envoy resource, as its go-control-plane message.
 type resource struct {
 	pos  diag.Position
 	msg  proto.Message
@@ -184,18 +179,17 @@ func (r resource) String() string {
 	return fmt.Sprintf("%s %q", r.msg.ProtoReflect().Descriptor().Name(), r.name)
 }
 
-// decode decodes the objects of units into k8s.io/api structs with
-// client-go's scheme, and their Envoy resources into go-control-plane
-// messages.
-func (p *pass) decode(units []*build.Unit) error {
+// collect gathers the typed objects and Envoy messages of units: as the
+// build kept them, or decoded from their JSON if it kept that (a build
+// without [build.Options.Typed], or a file whose evaluation came from the
+// cache).
+func (p *pass) collect(units []*build.Unit) error {
 	for _, u := range units {
-		for _, o := range u.Objects {
-			obj, err := scheme.Scheme.New(schema.FromAPIVersionAndKind(o.APIVersion, o.Kind))
+		for i := range u.Objects {
+			o := &u.Objects[i]
+			obj, err := o.Typed()
 			if err != nil {
-				return diag.Errorf(o.Source.Pos, "lint: %s %q: %v", o.Kind, o.Name, err)
-			}
-			if err := json.Unmarshal(o.JSON, obj); err != nil {
-				return diag.Errorf(o.Source.Pos, "lint: decoding %s %q: %v", o.Kind, o.Name, err)
+				return diag.Errorf(o.Source.Pos, "lint: %v", err)
 			}
 			m, err := meta.Accessor(obj)
 			if err != nil {
@@ -203,14 +197,11 @@ func (p *pass) decode(units []*build.Unit) error {
 			}
 			p.objects = append(p.objects, object{pos: o.Source.Pos, obj: obj, meta: m, kind: o.Kind})
 		}
-		for _, r := range u.Envoy {
-			var a anypb.Any
-			if err := protojson.Unmarshal(r.JSON, &a); err != nil {
-				return diag.Errorf(r.Source.Pos, "lint: decoding %s %q: %v", r.Type, r.Name, err)
-			}
-			m, err := a.UnmarshalNew()
+		for i := range u.Envoy {
+			r := &u.Envoy[i]
+			m, err := r.Message()
 			if err != nil {
-				return diag.Errorf(r.Source.Pos, "lint: decoding %s %q: %v", r.Type, r.Name, err)
+				return diag.Errorf(r.Source.Pos, "lint: %v", err)
 			}
 			p.resources = append(p.resources, resource{pos: r.Source.Pos, msg: m, name: r.Name})
 		}

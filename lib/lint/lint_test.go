@@ -68,7 +68,7 @@ func extract(t *testing.T, archive string) string {
 }
 
 func lintDir(t *testing.T, dir string) ([]lint.Finding, error) {
-	out, err := build.Build(t.Context(), []string{dir}, build.Options{Cwd: dir, Duplicates: true})
+	out, err := build.Build(t.Context(), []string{dir}, build.Options{Cwd: dir, Duplicates: true, Typed: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1,46 +1,9 @@
-// Package render turns built objects into manifest bytes: one canonical
-// encoder (sorted keys, two-space YAML or indented JSON, a trailing newline),
-// a fixed object order, and the output file layout. Kubernetes objects are
-// encoded by Kubernetes' own JSON marshalling of the k8s.io/api structs, so
-// Quantity, IntOrString and Time come out as Kubernetes expects; Envoy
-// resources go through protojson only to be decoded and re-encoded
-// canonically, so protojson's deliberately unstable bytes never reach a
-// manifest.
-//
-// # The canonical encoder
-//
-// [ParseJSON] reads an object's JSON into a tree of [Node] values: strings
-// decoded, numbers as their literal text, object members sorted by key
-// with duplicates dropped (the last wins), as encoding/json would decode
-// it. The tree is one arena of pointer-free nodes whose strings are spans
-// of one copy of the input, so parsing costs a few allocations and the
-// garbage collector has nothing to scan in it.
-//
-// [AppendYAML] writes a tree as YAML, byte for byte as sigs.k8s.io/yaml
-// writes the same JSON (JSONToYAML, that is go.yaml.in/yaml/v2 v2.4.4
-// re-marshalling what it read): yaml.v2's natural key order, how it reads
-// numbers back (1.0 becomes 1, 1e21 becomes 1e+21, -0 becomes 0), its
-// choice of plain, single-quoted, double-quoted and literal styles, "? "
-// for keys over 128 bytes or with line breaks, and its folding of long
-// lines at column 80. [AppendJSON] writes a tree as json.Encoder does with
-// two-space indentation and no HTML escaping.
-//
-// Differential tests compare the encoders with those libraries on every
-// golden document, every example in both formats, a table of tricky values
-// and fuzzed input (FuzzYAML).
-//
-// The YAML is a function of the value, as yaml.v2's emitter writes it. It
-// differs from sigs.k8s.io/yaml.Marshal's only where that does not get the
-// value back from the JSON text it makes:
-//   - json.Marshal leaves U+0085 (NEL) unescaped, and yaml.v2's reader
-//     folds it like a line break inside a quoted string: "a\u0085b" comes
-//     back as "a b", and a key with it fails to parse. AppendYAML writes
-//     the string: "a\Nb".
-//   - yaml.v2's reader rejects U+007F, the C1 controls but U+0085, U+FFFE
-//     and U+FFFF, and keys longer than 1024 characters, so
-//     sigs.k8s.io/yaml.Marshal fails. AppendYAML writes what yaml.v2's
-//     emitter writes for the string: "\x7F", or a "? " key.
-//   - yaml.v2's key order is not transitive for some sets of keys (10 < 1a,
-//     1a < 9, 9 < 10), and then depends on Go's random map order.
-//     AppendYAML's is deterministic.
+// Package render turns built objects into manifests: a fixed object order,
+// the output file layout, writing the output tree, and the explanation of
+// where each object comes from (build --explain). Every object and resource
+// is encoded by lib/canon from the JSON that lib/build made of it:
+// Kubernetes objects as Kubernetes' own JSON marshalling of the k8s.io/api
+// structs writes them, so Quantity, IntOrString and Time come out as
+// Kubernetes expects, and Envoy resources with their "@type", so that
+// protojson's deliberately unstable bytes never reach a manifest.
 package render

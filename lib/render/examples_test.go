@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"maps"
 	"os"
 	"path/filepath"
@@ -12,22 +13,26 @@ import (
 	"testing"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // The encoder lib/render had before ParseJSON, AppendYAML and AppendJSON:
 // encoding/json decoding into maps, then sigs.k8s.io/yaml or json.Encoder.
 
-func oldObject(data []byte) (map[string]any, error) {
-	v, err := decodeJSON(data)
-	if err != nil {
+// decodeJSON decodes data as lib/render did before lib/canon.
+func decodeJSON(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
 		return nil, err
 	}
-	tree := v.(map[string]any)
-	delete(tree, "status")
-	return tree, nil
+	return v, nil
 }
 
-func oldEnvoyResource(data []byte) (map[string]any, error) {
+// oldTree decodes an object's or resource's JSON, as built, into maps.
+func oldTree(data []byte) (map[string]any, error) {
 	v, err := decodeJSON(data)
 	if err != nil {
 		return nil, err
@@ -35,27 +40,37 @@ func oldEnvoyResource(data []byte) (map[string]any, error) {
 	return v.(map[string]any), nil
 }
 
-func oldEncode(tree any, f Format) ([]byte, error) {
-	if f == JSON {
-		return oldJSON(tree)
+// oldEncode is the encoder in format f that lib/render used before
+// lib/canon: sigs.k8s.io/yaml.Marshal, or json.Encoder with two-space
+// indentation and no HTML escaping.
+func oldEncode(tree any, f canon.Format) ([]byte, error) {
+	if f == canon.YAML {
+		return sigsyaml.Marshal(tree)
 	}
-	return oldYAML(tree)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(tree); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
-func oldStream(trees []map[string]any, f Format) ([]byte, error) {
-	if f == JSON {
+func oldStream(trees []map[string]any, f canon.Format) ([]byte, error) {
+	if f == canon.JSON {
 		items := make([]any, len(trees))
 		for i, t := range trees {
 			items[i] = t
 		}
-		return oldEncode(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}, JSON)
+		return oldEncode(map[string]any{"apiVersion": "v1", "kind": "List", "items": items}, canon.JSON)
 	}
 	var buf bytes.Buffer
 	for i, t := range trees {
 		if i > 0 {
 			buf.WriteString("---\n")
 		}
-		data, err := oldEncode(t, YAML)
+		data, err := oldEncode(t, canon.YAML)
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +118,11 @@ func TestExamplesMatchOldEncoder(t *testing.T) {
 			SortObjects(objs)
 			var olds []map[string]any
 			for _, o := range objs {
-				tree, err := oldObject(o.JSON)
+				data, err := o.JSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				tree, err := oldTree(data)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -119,18 +138,22 @@ func TestExamplesMatchOldEncoder(t *testing.T) {
 				return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Name, b.Name))
 			})
 			for _, m := range resources {
-				tree, err := oldEnvoyResource(m.JSON)
+				data, err := m.JSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				tree, err := oldTree(data)
 				if err != nil {
 					t.Fatal(err)
 				}
 				oldEnvoy = append(oldEnvoy, tree)
 			}
-			for _, f := range []Format{YAML, JSON} {
+			for _, f := range []canon.Format{canon.YAML, canon.JSON} {
 				want, err := oldStream(olds, f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := Stream(trees, f); !bytes.Equal(got, want) {
+				if got := canon.Stream(trees, f); !bytes.Equal(got, want) {
 					t.Errorf("%s: %s/%s: Stream(%s) =\n%s\nwant\n%s", name, u.Namespace, u.Name, f, got, want)
 				}
 				if len(u.Envoy) == 0 {

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 )
 
 // An Origin says where one generated object or resource is written and
@@ -28,7 +29,7 @@ type Origin struct {
 // Origins returns the origin of every object and resource of out, in the
 // order of the output files (see [Files]) and, within a file, the order in
 // which the file holds them. Source positions are relative to cwd.
-func Origins(out *build.Output, f Format, cwd string) []Origin {
+func Origins(out *build.Output, f canon.Format, cwd string) []Origin {
 	var origins []Origin
 	for _, u := range out.Units {
 		k8sFile, envoyFile := unitFiles(u, f)
@@ -36,7 +37,7 @@ func Origins(out *build.Output, f Format, cwd string) []Origin {
 		SortObjects(objs)
 		for _, o := range objs {
 			origins = append(origins, Origin{
-				File: k8sFile, APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
+				File: k8sFile, APIVersion: o.APIVersion(), Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
 				Source: o.Source.Pos.Format(cwd), By: o.Source.By,
 			})
 		}
@@ -53,7 +54,7 @@ func Origins(out *build.Output, f Format, cwd string) []Origin {
 
 // unitFiles returns the names of the files that hold u's Kubernetes objects
 // and its Envoy resources in the output tree.
-func unitFiles(u *build.Unit, f Format) (k8sFile, envoyFile string) {
+func unitFiles(u *build.Unit, f canon.Format) (k8sFile, envoyFile string) {
 	ns := u.Namespace
 	if ns == "" {
 		ns = ClusterScopedDir

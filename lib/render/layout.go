@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/diag"
 )
 
@@ -46,7 +47,7 @@ func SortObjects(objs []build.Object) {
 }
 
 // Manifests returns every Kubernetes object of out as one stream.
-func Manifests(out *build.Output, f Format) ([]byte, error) {
+func Manifests(out *build.Output, f canon.Format) ([]byte, error) {
 	var objs []build.Object
 	for _, u := range out.Units {
 		objs = append(objs, u.Objects...)
@@ -56,13 +57,17 @@ func Manifests(out *build.Output, f Format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Stream(trees, f), nil
+	return canon.Stream(trees, f), nil
 }
 
-func objectTrees(objs []build.Object) ([]Node, error) {
-	trees := make([]Node, len(objs))
-	for i, o := range objs {
-		t, err := Object(o.JSON)
+func objectTrees(objs []build.Object) ([]canon.Node, error) {
+	trees := make([]canon.Node, len(objs))
+	for i := range objs {
+		data, err := objs[i].JSON()
+		if err != nil {
+			return nil, err
+		}
+		t, err := canon.ParseJSON(data)
 		if err != nil {
 			return nil, err
 		}
@@ -75,7 +80,7 @@ func objectTrees(objs []build.Object) ([]Node, error) {
 // their contents: kubernetes/<namespace>/<name>.<ext> holds the objects of a
 // service or job (cluster-scoped ones under kubernetes/_cluster/), and
 // envoy/<name>.<ext> a list of its Envoy resources.
-func Files(out *build.Output, f Format) (map[string][]byte, error) {
+func Files(out *build.Output, f canon.Format) (map[string][]byte, error) {
 	specs, err := outputFiles(out, f)
 	if err != nil {
 		return nil, err
@@ -99,7 +104,7 @@ func Files(out *build.Output, f Format) (map[string][]byte, error) {
 // WriteOutput writes the output tree of out (see [Files]) under dir, as
 // [WriteDir] does, encoding and writing file by file in parallel rather
 // than holding every file in memory at once.
-func WriteOutput(dir string, out *build.Output, f Format) error {
+func WriteOutput(dir string, out *build.Output, f canon.Format) error {
 	specs, err := outputFiles(out, f)
 	if err != nil {
 		return err
@@ -114,7 +119,7 @@ type fileSpec struct {
 }
 
 // outputFiles returns the files of out's output tree, sorted by name.
-func outputFiles(out *build.Output, f Format) ([]fileSpec, error) {
+func outputFiles(out *build.Output, f canon.Format) ([]fileSpec, error) {
 	var specs []fileSpec
 	envoyOwner := make(map[string]*build.Unit)
 	for _, u := range out.Units {
@@ -131,7 +136,7 @@ func outputFiles(out *build.Output, f Format) ([]fileSpec, error) {
 				if err != nil {
 					return nil, err
 				}
-				return Stream(trees, f), nil
+				return canon.Stream(trees, f), nil
 			}})
 		}
 		if len(u.Envoy) > 0 {
@@ -167,17 +172,21 @@ func checkFileNames(u *build.Unit) error {
 }
 
 // EnvoyList encodes Envoy resources as a list, ordered by type and name.
-func EnvoyList(resources []build.Resource, f Format) ([]byte, error) {
+func EnvoyList(resources []build.Resource, f canon.Format) ([]byte, error) {
 	resources = sortedResources(resources)
-	list := make([]Node, len(resources))
-	for i, m := range resources {
-		t, err := EnvoyResource(m.JSON)
+	list := make([]canon.Node, len(resources))
+	for i := range resources {
+		data, err := resources[i].JSON()
+		if err != nil {
+			return nil, err
+		}
+		t, err := canon.ParseJSON(data)
 		if err != nil {
 			return nil, err
 		}
 		list[i] = t
 	}
-	return List(list, f), nil
+	return canon.List(list, f), nil
 }
 
 // sortedResources returns a copy of resources ordered by type and name.

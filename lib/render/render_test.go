@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/render"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -105,128 +106,31 @@ func TestStarlarkMatchesGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := render.Object(data)
+	tree, err := canon.ParseJSON(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []render.Format{render.YAML, render.JSON} {
+	tree.Delete("status") // the cluster's, never built
+	for _, f := range []canon.Format{canon.YAML, canon.JSON} {
 		got, err := render.Manifests(out, f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := render.Stream([]render.Node{tree}, f)
+		want := canon.Stream([]canon.Node{tree}, f)
 		if string(got) != string(want) {
 			t.Errorf("%s: Starlark Deployment renders as\n%s\nwant (from Go)\n%s", f, got, want)
 		}
 	}
 }
 
-func TestEncode(t *testing.T) {
-	tree, err := render.ParseJSON([]byte(`{"b": "<&>", "a": [1, "x: y"], "c": {}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, test := range []struct {
-		f    render.Format
-		want string
-	}{
-		{render.YAML, "a:\n- 1\n- 'x: y'\nb: <&>\nc: {}\n"},
-		{render.JSON, "{\n  \"a\": [\n    1,\n    \"x: y\"\n  ],\n  \"b\": \"<&>\",\n  \"c\": {}\n}\n"},
-	} {
-		if got := render.Encode(tree, test.f); string(got) != test.want {
-			t.Errorf("Encode(tree, %s) = %q, want %q", test.f, got, test.want)
-		}
-	}
-}
-
-func TestStream(t *testing.T) {
-	var trees []render.Node
-	for _, s := range []string{`{"kind": "A"}`, `{"kind": "B", "x": [1]}`} {
-		n, err := render.ParseJSON([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		trees = append(trees, n)
-	}
-	for _, test := range []struct {
-		f    render.Format
-		want string
-	}{
-		{render.YAML, "kind: A\n---\nkind: B\nx:\n- 1\n"},
-		{render.JSON, `{
-  "apiVersion": "v1",
-  "items": [
-    {
-      "kind": "A"
-    },
-    {
-      "kind": "B",
-      "x": [
-        1
-      ]
-    }
-  ],
-  "kind": "List"
-}
-`},
-	} {
-		if got := render.Stream(trees, test.f); string(got) != test.want {
-			t.Errorf("Stream(trees, %s) = %q, want %q", test.f, got, test.want)
-		}
-	}
-}
-
-func TestList(t *testing.T) {
-	var trees []render.Node
-	for _, s := range []string{`{"@type": "A", "b": [{}]}`, `"x"`} {
-		n, err := render.ParseJSON([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		trees = append(trees, n)
-	}
-	for _, test := range []struct {
-		trees []render.Node
-		f     render.Format
-		want  string
-	}{
-		{trees, render.YAML, "- '@type': A\n  b:\n  - {}\n- x\n"},
-		{trees, render.JSON, "[\n  {\n    \"@type\": \"A\",\n    \"b\": [\n      {}\n    ]\n  },\n  \"x\"\n]\n"},
-		{nil, render.YAML, "[]\n"},
-		{nil, render.JSON, "[]\n"},
-	} {
-		if got := render.List(test.trees, test.f); string(got) != test.want {
-			t.Errorf("List(%d trees, %s) = %q, want %q", len(test.trees), test.f, got, test.want)
-		}
-	}
-}
-
-func TestObjectDropsStatus(t *testing.T) {
-	svc := &corev1.Service{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}, ObjectMeta: metav1.ObjectMeta{Name: "s"}}
-	data, err := json.Marshal(svc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := render.Object(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := tree.Get("status"); ok {
-		t.Errorf("Object(Service) = %s, want no status", render.Encode(tree, render.JSON))
-	}
-	if md, _ := tree.Get("metadata"); md.Len() != 1 {
-		t.Errorf("Object(Service) = %s, want only a name in metadata", render.Encode(tree, render.JSON))
-	}
-}
-
 func TestSortObjects(t *testing.T) {
 	objs := []build.Object{
-		{Kind: "Deployment", Namespace: "b", Name: "x"},
-		{Kind: "Service", Namespace: "a", Name: "x"},
-		{Kind: "Deployment", Namespace: "a", Name: "y"},
-		{Kind: "Unlisted", Namespace: "a", Name: "x"},
-		{Kind: "ServiceAccount", Namespace: "z", Name: "z"},
-		{Kind: "Deployment", Namespace: "a", Name: "x"},
+		{ID: build.ID{Kind: "Deployment", Namespace: "b", Name: "x"}},
+		{ID: build.ID{Kind: "Service", Namespace: "a", Name: "x"}},
+		{ID: build.ID{Kind: "Deployment", Namespace: "a", Name: "y"}},
+		{ID: build.ID{Kind: "Unlisted", Namespace: "a", Name: "x"}},
+		{ID: build.ID{Kind: "ServiceAccount", Namespace: "z", Name: "z"}},
+		{ID: build.ID{Kind: "Deployment", Namespace: "a", Name: "x"}},
 	}
 	render.SortObjects(objs)
 	var got []string

@@ -1,4 +1,4 @@
-package render
+package canon
 
 // The scalar rules of go.yaml.in/yaml/v2 v2.4.4, which sigs.k8s.io/yaml
 // uses: how a JSON number reads back (resolve.go resolve), whether a string

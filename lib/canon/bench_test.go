@@ -1,28 +1,55 @@
-package render
+package canon
 
 import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
+
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // benchCase is an object of golden/home-srv and its JSON.
 type benchCase struct {
-	name  string
-	json  []byte
-	isK8s bool
+	name string
+	json []byte
 }
 
+// benchCases returns the JSON of home-srv's Deployment, Service and Envoy
+// Cluster, from its golden files.
 func benchCases(b *testing.B) []benchCase {
-	out := buildExamples(b)["home-srv"]
 	var cases []benchCase
-	for _, u := range out.Units {
-		for _, o := range u.Objects {
-			if o.Kind == "Deployment" || o.Kind == "Service" {
-				cases = append(cases, benchCase{name: o.Kind, json: o.JSON, isK8s: true})
-			}
+	docs := goldenDocs(b)
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		if !strings.HasPrefix(name, "../../golden/home-srv/") {
+			continue
 		}
-		for _, r := range u.Envoy {
-			if r.Type == "envoy.config.cluster.v3.Cluster" {
-				cases = append(cases, benchCase{name: "EnvoyCluster_" + r.Name, json: r.JSON})
+		doc := docs[name]
+		if strings.HasPrefix(name, "../../golden/home-srv/envoy/") {
+			var list []any
+			if err := sigsyaml.Unmarshal(doc, &list); err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range list {
+				if m, ok := r.(map[string]any); ok && m["@type"] == "type.googleapis.com/envoy.config.cluster.v3.Cluster" {
+					data, err := json.Marshal(m)
+					if err != nil {
+						b.Fatal(err)
+					}
+					cases = append(cases, benchCase{name: "EnvoyCluster_" + m["name"].(string), json: data})
+				}
+			}
+			continue
+		}
+		for _, kind := range []string{"Deployment", "Service"} {
+			if bytes.HasPrefix(doc, []byte("apiVersion: ")) && bytes.Contains(doc, []byte("\nkind: "+kind+"\n")) {
+				data, err := sigsyaml.YAMLToJSON(doc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cases = append(cases, benchCase{name: kind, json: data})
 			}
 		}
 	}
@@ -63,45 +90,6 @@ func BenchmarkEncode(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-// BenchmarkEncodeObject times rendering one object as YAML from the JSON
-// the build produced, status removal included.
-func BenchmarkEncodeObject(b *testing.B) {
-	for _, c := range benchCases(b) {
-		b.Run(c.name+"/old", func(b *testing.B) {
-			for b.Loop() {
-				var tree map[string]any
-				var err error
-				if c.isK8s {
-					tree, err = oldObject(c.json)
-				} else {
-					tree, err = oldEnvoyResource(c.json)
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := oldYAML(tree); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(c.name+"/new", func(b *testing.B) {
-			for b.Loop() {
-				var n Node
-				var err error
-				if c.isK8s {
-					n, err = Object(c.json)
-				} else {
-					n, err = EnvoyResource(c.json)
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				Encode(n, YAML)
-			}
-		})
 	}
 }
 

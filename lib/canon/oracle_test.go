@@ -1,7 +1,7 @@
-package render
+package canon
 
 // The oracles that the differential tests compare ParseJSON, AppendYAML and
-// AppendJSON with: the encoder lib/render used before them.
+// AppendJSON with: the libraries lib/render encoded with before them.
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// decodeJSON decodes data as the old lib/render did.
+// decodeJSON decodes data as lib/render did before this encoder.
 func decodeJSON(data []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
@@ -25,7 +25,7 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-// oldYAML is the old lib/render YAML encoder: sigs.k8s.io/yaml.Marshal, that
+// oldYAML is the YAML encoder lib/render used before this one: sigs.k8s.io/yaml.Marshal, that
 // is JSONToYAML(json.Marshal(v)).
 func oldYAML(v any) ([]byte, error) { return sigsyaml.Marshal(v) }
 
@@ -60,7 +60,7 @@ func toV2(v any) any {
 	return v
 }
 
-// oldJSON is the old lib/render JSON encoder.
+// oldJSON is the JSON encoder lib/render used before this one.
 func oldJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -70,6 +70,14 @@ func oldJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// oldEncode is the encoder in format f that lib/render used before this one.
+func oldEncode(tree any, f Format) ([]byte, error) {
+	if f == JSON {
+		return oldJSON(tree)
+	}
+	return oldYAML(tree)
 }
 
 // hasCyclicKeys reports whether some object in v has keys that yaml.v2's

@@ -1,4 +1,4 @@
-package render
+package canon
 
 import (
 	"fmt"
@@ -20,24 +20,6 @@ func ParseFormat(s string) (Format, error) {
 		return f, nil
 	}
 	return "", fmt.Errorf("unknown format %q: want yaml or json", s)
-}
-
-// Object returns the canonical tree of a Kubernetes object, from its JSON as
-// Kubernetes encodes it, without status, which the cluster owns.
-func Object(data []byte) (Node, error) {
-	n, err := ParseJSON(data)
-	if err != nil {
-		return Node{}, err
-	}
-	n.Delete("status")
-	return n, nil
-}
-
-// EnvoyResource returns the canonical tree of an Envoy resource, from its
-// protojson encoding as an Any (with its "@type" and fields named as in the
-// .proto files).
-func EnvoyResource(data []byte) (Node, error) {
-	return ParseJSON(data)
 }
 
 // Encode encodes a tree in format f: YAML with keys in yaml.v2's order

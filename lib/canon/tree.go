@@ -1,4 +1,4 @@
-package render
+package canon
 
 import "sort"
 
@@ -96,7 +96,7 @@ func (n Node) Len() int {
 // It panics if i is out of range.
 func (n Node) Index(i int) Node {
 	if i < 0 || i >= n.Len() {
-		panic("render: Node.Index out of range")
+		panic("canon: Node.Index out of range")
 	}
 	return Node{n.t, n.node().a + uint32(i)}
 }
