@@ -174,7 +174,7 @@ func TestGoldenAll(t *testing.T) {
 		if err != nil {
 			t.Fatalf("build %s: %v", paths, err)
 		}
-		data, err := render.Manifests(out, render.YAML)
+		data, err := render.Manifests(out, canon.YAML)
 		if err != nil {
 			t.Fatal(err)
 		}
