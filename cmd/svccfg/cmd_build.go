@@ -81,12 +81,7 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 		return err
 	}
 	if dir == "" {
-		data, err := render.Manifests(out, format)
-		if err != nil {
-			return err
-		}
-		_, err = cmd.OutOrStdout().Write(data)
-		return err
+		return render.WriteManifests(cmd.OutOrStdout(), out, format)
 	}
 	return nil
 }

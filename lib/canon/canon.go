@@ -1,7 +1,9 @@
 package canon
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 )
 
 // Format is an output encoding.
@@ -61,17 +63,64 @@ func Stream(trees []Node, f Format) []byte {
 	for _, n := range trees {
 		size += sizeHint(n)
 	}
-	buf := make([]byte, 0, size)
+	b := bytes.NewBuffer(make([]byte, 0, size))
+	WriteStream(b, len(trees), func(i int) (Node, error) { return trees[i], nil }, f)
+	return b.Bytes()
+}
+
+// streamChunk is how much WriteStream encodes before it writes.
+const streamChunk = 64 << 10
+
+// WriteStream writes n Kubernetes object trees to w as [Stream] encodes
+// them, one at a time: tree(i) returns the i-th, which is not needed once
+// it is encoded, so that a stream of any length takes the memory of one
+// object and a buffer. It returns the first error of tree or w.
+func WriteStream(w io.Writer, n int, tree func(i int) (Node, error), f Format) error {
+	buf := make([]byte, 0, streamChunk+streamChunk/4)
+	flush := func(all bool) error {
+		if len(buf) < streamChunk && !all {
+			return nil
+		}
+		_, err := w.Write(buf)
+		buf = buf[:0]
+		return err
+	}
 	if f == JSON {
 		buf = append(buf, "{\n  \"apiVersion\": \"v1\",\n  \"items\": "...)
-		buf = appendJSONList(buf, trees, 1)
-		return append(buf, ",\n  \"kind\": \"List\"\n}\n"...)
-	}
-	for i, t := range trees {
-		if i > 0 {
-			buf = append(buf, "---\n"...)
+		if n == 0 {
+			buf = append(buf, "[]"...)
+		} else {
+			buf = append(buf, '[')
 		}
-		buf = AppendYAML(buf, t)
 	}
-	return buf
+	for i := range n {
+		t, err := tree(i)
+		if err != nil {
+			return err
+		}
+		switch {
+		case f == JSON:
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendNewline(buf, 2)
+			buf = appendJSONValue(buf, t.t, t.i, 2)
+		case i > 0:
+			buf = append(buf, "---\n"...)
+			fallthrough
+		default:
+			buf = AppendYAML(buf, t)
+		}
+		if err := flush(false); err != nil {
+			return err
+		}
+	}
+	if f == JSON {
+		if n > 0 {
+			buf = appendNewline(buf, 1)
+			buf = append(buf, ']')
+		}
+		buf = append(buf, ",\n  \"kind\": \"List\"\n}\n"...)
+	}
+	return flush(true)
 }

@@ -1,9 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"github.com/svccfg/svccfg/internal/parallel"
+	"io"
 	"slices"
 	"strings"
 
@@ -48,16 +50,28 @@ func SortObjects(objs []build.Object) {
 
 // Manifests returns every Kubernetes object of out as one stream.
 func Manifests(out *build.Output, f canon.Format) ([]byte, error) {
+	var b bytes.Buffer
+	if err := WriteManifests(&b, out, f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteManifests writes every Kubernetes object of out to w as one stream,
+// encoding one object at a time.
+func WriteManifests(w io.Writer, out *build.Output, f canon.Format) error {
 	var objs []build.Object
 	for _, u := range out.Units {
 		objs = append(objs, u.Objects...)
 	}
 	SortObjects(objs)
-	trees, err := objectTrees(objs)
-	if err != nil {
-		return nil, err
-	}
-	return canon.Stream(trees, f), nil
+	return canon.WriteStream(w, len(objs), func(i int) (canon.Node, error) {
+		data, err := objs[i].JSON()
+		if err != nil {
+			return canon.Node{}, err
+		}
+		return canon.ParseJSON(data)
+	}, f)
 }
 
 func objectTrees(objs []build.Object) ([]canon.Node, error) {
