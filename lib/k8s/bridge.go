@@ -65,7 +65,8 @@ func ToObject(m proto.Message) (runtime.Object, error) {
 	if k == nil {
 		return nil, fmt.Errorf("%s is not a Kubernetes object type", name)
 	}
-	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	// The bytes only reach the struct's own Unmarshal: map order does not matter.
+	data, err := proto.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", name, err)
 	}
