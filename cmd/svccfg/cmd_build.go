@@ -60,7 +60,13 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 		return err
 	}
 	explain, _ := cmd.Flags().GetBool(flagExplain)
-	out, opts, err := buildPaths(cmd, args)
+	// The objects wait in a spool file, not in memory, until they are
+	// written; without one (no temporary directory), they wait in memory.
+	spool, err := build.NewSpool("")
+	if err == nil {
+		defer spool.Close()
+	}
+	out, opts, err := buildPaths(cmd, args, spool)
 	if err != nil {
 		return err
 	}
@@ -107,8 +113,8 @@ func needPaths(cmd *cobra.Command, args []string) error {
 }
 
 // buildPaths builds the configuration at paths with the options that cmd's
-// evaluation flags set.
-func buildPaths(cmd *cobra.Command, paths []string) (*build.Output, build.Options, error) {
+// evaluation flags set, keeping the objects' JSON in spool if it is not nil.
+func buildPaths(cmd *cobra.Command, paths []string, spool *build.Spool) (*build.Output, build.Options, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, build.Options{}, systemError{err}
@@ -117,6 +123,7 @@ func buildPaths(cmd *cobra.Command, paths []string) (*build.Output, build.Option
 	if err != nil {
 		return nil, opts, err
 	}
+	opts.Spool = spool
 	out, err := build.Build(cmd.Context(), paths, opts)
 	return out, opts, err
 }

@@ -80,7 +80,7 @@ func runDiff(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, opts, err := buildPaths(cmd, args)
+	out, opts, err := buildPaths(cmd, args, nil)
 	if err != nil {
 		return err
 	}

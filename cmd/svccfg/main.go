@@ -20,15 +20,16 @@ func main() {
 }
 
 // tuneGC trades memory for speed unless GOGC or GOMEMLIMIT say otherwise:
-// a build allocates heavily but keeps little, so collecting when the heap
-// has grown fivefold, within a soft limit of 256 MiB, halves the time spent
-// in the collector on large trees while keeping peak memory bounded.
+// a build allocates heavily but keeps little (the objects it built wait in a
+// spool file), so collecting when the heap has grown fivefold, within a soft
+// limit of 160 MiB, halves the time spent in the collector on large trees
+// while keeping peak memory bounded whatever the size of the tree.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
+		debug.SetMemoryLimit(160 << 20)
 	}
 }
 

@@ -68,20 +68,24 @@ func (id ID) Path() string { return id.APIVersion() + "/" + id.Kind + "/" + id.N
 type Object struct {
 	ID
 	Source Source
-	json   []byte         // the JSON, or nil if typed holds the object
+	json   []byte         // the JSON, or nil if typed or spool holds the object
 	typed  runtime.Object // the k8s.io/api struct, or nil
+	spool  spooled        // where a [Spool] holds the JSON, if it does
 }
 
 // WithJSON returns a copy of o that holds data as its JSON, and no typed
 // form.
 func (o Object) WithJSON(data []byte) Object {
-	o.json, o.typed = data, nil
+	o.json, o.typed, o.spool = data, nil, spooled{}
 	return o
 }
 
 // JSON returns Kubernetes' own JSON encoding of the object, without status:
 // the JSON the build kept, or an encoding of the typed object.
 func (o *Object) JSON() ([]byte, error) {
+	if o.spool.s != nil {
+		return o.spool.read()
+	}
 	if o.json != nil || o.typed == nil {
 		return o.json, nil
 	}
@@ -103,7 +107,11 @@ func (o *Object) Typed() (runtime.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %v", o.Kind, o.Name, err)
 	}
-	if err := json.Unmarshal(o.json, obj); err != nil {
+	data, err := o.JSON()
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, obj); err != nil {
 		return nil, fmt.Errorf("decoding %s %q: %v", o.Kind, o.Name, err)
 	}
 	return obj, nil
@@ -117,8 +125,9 @@ func (o *Object) Typed() (runtime.Object, error) {
 type Resource struct {
 	Type, Name string
 	Source     Source
-	json       []byte        // the JSON, or nil if msg holds the resource
+	json       []byte        // the JSON, or nil if msg or spool holds the resource
 	msg        proto.Message // the message, or nil
+	spool      spooled       // where a [Spool] holds the JSON, if it does
 }
 
 // String returns the type and quoted name, such as
@@ -129,6 +138,9 @@ func (r *Resource) String() string { return fmt.Sprintf("%s %q", r.Type, r.Name)
 // JSON returns the resource's JSON: the JSON the build kept, or an encoding
 // of its message.
 func (r *Resource) JSON() ([]byte, error) {
+	if r.spool.s != nil {
+		return r.spool.read()
+	}
 	if r.json != nil || r.msg == nil {
 		return r.json, nil
 	}
@@ -146,8 +158,12 @@ func (r *Resource) Message() (proto.Message, error) {
 	if r.msg != nil {
 		return r.msg, nil
 	}
+	data, err := r.JSON()
+	if err != nil {
+		return nil, err
+	}
 	var a anypb.Any
-	if err := protojson.Unmarshal(r.json, &a); err != nil {
+	if err := protojson.Unmarshal(data, &a); err != nil {
 		return nil, fmt.Errorf("decoding %s %q: %v", r.Type, r.Name, err)
 	}
 	m, err := a.UnmarshalNew()
