@@ -10,7 +10,10 @@ module github.com/svccfg/svccfg
 //     generated ValidateAll that every emitted resource must pass.
 //   go.starlark.net: the Starlark interpreter (step limits, cancellation).
 //   github.com/stripe/skycfg v0.4.0: typed protobuf messages in Starlark
-//     (go/protomodule only; its Load/Main are not used).
+//     (go/protomodule only; its Load/Main are used only by bench/skycfg, the
+//     skycfg reference of `make bench`, which is why github.com/spaolacci/murmur3
+//     and gopkg.in/yaml.v2, needed by skycfg's hash and yaml modules, are
+//     indirect requirements).
 //   google.golang.org/protobuf: protoreflect, dynamicpb, protojson (Envoy only).
 //   github.com/bufbuild/protocompile: compiles k8s .proto files in `make generate`
 //     without a protoc binary.
@@ -79,6 +82,7 @@ require (
 	github.com/modern-go/reflect2 v1.0.3-0.20250322232337-35a7c28c31ee // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/planetscale/vtprotobuf v0.6.1-0.20240319094008-0393e58bdf10 // indirect
+	github.com/spaolacci/murmur3 v1.1.0 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/net v0.58.0 // indirect
@@ -92,6 +96,7 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260720211330-0afa2a65878a // indirect
 	gopkg.in/evanphx/json-patch.v4 v4.13.0 // indirect
 	gopkg.in/inf.v0 v0.9.1 // indirect
+	gopkg.in/yaml.v2 v2.2.8 // indirect
 	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730 // indirect
