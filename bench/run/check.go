@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,17 +28,22 @@ var summaryLine = regexp.MustCompile(`(\d+) files, (\d+) Kubernetes objects, (\d
 
 // checkN runs each program once on tree, writes svccfg's -o output to base,
 // and compares what they produced; with deep, it also compares every object
-// of the plain floor with svccfg's JSON.
+// of the plain floor with svccfg's JSON. Outputs go to files in dir and are
+// read back a piece at a time, so that this process stays small (see
+// [benchfmt.Measure]).
 func checkN(t tools, tree, base, dir string, deep bool) (check, error) {
 	var c check
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return c, err
 	}
-	stream, err := output(exec.Command(t.svccfg, "build", tree))
-	if err != nil {
+	stream := filepath.Join(dir, "svccfg.yaml")
+	if err := output(exec.Command(t.svccfg, "build", tree), stream, nil); err != nil {
 		return c, err
 	}
-	c.objects[0] = bytes.Count(stream, []byte("\nkind: ")) + bytesHasPrefix(stream, "kind: ")
+	var err error
+	if c.objects[0], err = countLines(stream, "kind: "); err != nil {
+		return c, err
+	}
 	if _, err := measure(exec.Command(t.svccfg, "build", "-o", base, tree)); err != nil {
 		return c, err
 	}
@@ -46,18 +52,16 @@ func checkN(t tools, tree, base, dir string, deep bool) (check, error) {
 		return c, err
 	}
 	for _, f := range envoyFiles {
-		data, err := os.ReadFile(f)
+		k, err := countLines(f, "- '@type': ")
 		if err != nil {
 			return c, err
 		}
-		c.envoy[0] += bytes.Count(data, []byte("\n- '@type': ")) + bytesHasPrefix(data, "- '@type': ")
+		c.envoy[0] += k
 	}
-	plainOut := filepath.Join(dir, "plain.jsonl")
+	plainOut, skyOut := filepath.Join(dir, "plain.jsonl"), filepath.Join(dir, "skycfg.yaml")
 	for i, cmd := range []*exec.Cmd{exec.Command(t.plain, tree), exec.Command(t.skycfg, tree)} {
 		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := output(cmd)
-		if err != nil {
+		if err := output(cmd, []string{plainOut, skyOut}[i], &stderr); err != nil {
 			return c, err
 		}
 		m := summaryLine.FindSubmatch(stderr.Bytes())
@@ -66,41 +70,90 @@ func checkN(t tools, tree, base, dir string, deep bool) (check, error) {
 		}
 		c.objects[i+1], _ = strconv.Atoi(string(m[2]))
 		c.envoy[i+1], _ = strconv.Atoi(string(m[3]))
-		if i == 0 {
-			if err := os.WriteFile(plainOut, out, 0o644); err != nil {
-				return c, err
-			}
-		} else {
-			c.skycfgSame = bytes.Equal(out, stream)
-		}
 	}
-	if !deep {
-		return c, nil
+	if c.skycfgSame, err = sameFiles(stream, skyOut); err != nil || !deep {
+		return c, err
 	}
-	data, err := output(exec.Command(t.svccfg, "build", "--format", "json", tree))
-	if err != nil {
+	jsonOut := filepath.Join(dir, "svccfg.json")
+	if err := output(exec.Command(t.svccfg, "build", "--format", "json", tree), jsonOut, nil); err != nil {
 		return c, err
 	}
 	c.plainCompared = true
-	c.plainDiffer, err = comparePlain(data, plainOut)
+	c.plainDiffer, err = comparePlain(jsonOut, plainOut)
 	return c, err
 }
 
-func bytesHasPrefix(b []byte, prefix string) int {
-	if bytes.HasPrefix(b, []byte(prefix)) {
-		return 1
+// output runs cmd with its stdout in a new file at path, and its stderr in
+// stderr if not nil.
+func output(cmd *exec.Cmd, path string, stderr *bytes.Buffer) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
 	}
-	return 0
+	defer f.Close()
+	cmd.Stdout = f
+	if stderr != nil {
+		cmd.Stderr = stderr
+	}
+	if _, err := measure(cmd); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
-// output runs cmd and returns its stdout.
-func output(cmd *exec.Cmd) ([]byte, error) {
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	if _, err := measure(cmd); err != nil {
-		return nil, err
+// countLines returns the number of lines of the file at path that start
+// with prefix.
+func countLines(path, prefix string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
 	}
-	return out.Bytes(), nil
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	n := 0
+	for sc.Scan() {
+		if bytes.HasPrefix(sc.Bytes(), []byte(prefix)) {
+			n++
+		}
+	}
+	return n, sc.Err()
+}
+
+// sameFiles reports whether the files at a and b hold the same bytes.
+func sameFiles(a, b string) (bool, error) {
+	fa, err := os.Open(a)
+	if err != nil {
+		return false, err
+	}
+	defer fa.Close()
+	fb, err := os.Open(b)
+	if err != nil {
+		return false, err
+	}
+	defer fb.Close()
+	ra, rb := bufio.NewReaderSize(fa, 1<<16), bufio.NewReaderSize(fb, 1<<16)
+	bufA, bufB := make([]byte, 1<<16), make([]byte, 1<<16)
+	for {
+		na, errA := io.ReadFull(ra, bufA)
+		nb, errB := io.ReadFull(rb, bufB)
+		if !bytes.Equal(bufA[:na], bufB[:nb]) {
+			return false, nil
+		}
+		if errA != nil || errB != nil {
+			if errA == io.ErrUnexpectedEOF || errA == io.EOF {
+				return errB == io.ErrUnexpectedEOF || errB == io.EOF, nil
+			}
+			return false, cmpErr(errA, errB)
+		}
+	}
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
 }
 
 // comparePlain returns how many objects of the plain floor's JSON stream
@@ -108,9 +161,13 @@ func output(cmd *exec.Cmd) ([]byte, error) {
 // same order, once null values and empty objects and lists are dropped
 // (Kubernetes writes "strategy": {} and "resources": {}, and protobuf has
 // no empty lists).
-func comparePlain(svccfgJSON []byte, plainFile string) (int, error) {
+func comparePlain(svccfgFile, plainFile string) (int, error) {
+	data, err := os.ReadFile(svccfgFile)
+	if err != nil {
+		return 0, err
+	}
 	var list struct{ Items []any }
-	if err := json.Unmarshal(svccfgJSON, &list); err != nil {
+	if err := json.Unmarshal(data, &list); err != nil {
 		return 0, err
 	}
 	f, err := os.Open(plainFile)
