@@ -87,10 +87,14 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzFormat$$' -fuzztime=$(FUZZTIME) ./lib/format
 	$(GO) test -run='^$$' -fuzz='^FuzzBuild$$' -fuzztime=$(FUZZTIME) ./lib/build
 
-# Time `svccfg build -o` on 100, 1,000 and 10,000 generated services against
-# a hand-written Go reference; writes bench/results/<commit>.md.
-BENCH_N    ?= 100,1000,10000
-BENCH_RUNS ?= 5
+# Time svccfg build (the stream, -o into a fresh directory, warm, --cache) on
+# 1,000, 10,000 and 30,000 generated services, side by side with the floor of
+# plain Starlark dicts (bench/plain), skycfg v0.4.0 (bench/skycfg) and the
+# filesystem's floor of -o (bench/fsfloor), median of BENCH_BUILD_RUNS
+# interleaved runs; writes bench/results/<commit>.md.
+BENCH_N          ?= 1000,10000,30000
+BENCH_BUILD_RUNS ?= 3
+BENCH_RUNS       ?= 5
 # svccfg diff beside kubectl diff --server-side against a real kube-apiserver
 # (hack/cluster.sh); writes bench/results/<commit>-diff.md. 0 skips it.
 BENCH_DIFF_N    ?= 1000
@@ -99,7 +103,9 @@ BENCH_DIFF_RUNS ?= 3
 # of BENCH_LINT_N generated services; writes bench/results/<commit>-lint.md.
 BENCH_LINT_N ?= 10000
 bench: build
-	$(GO) build -o bin/reference ./bench/reference
-	$(GO) run ./bench/run -n $(BENCH_N) -runs $(BENCH_RUNS)
+	$(GO) build -o bin/plain ./bench/plain
+	$(GO) build -o bin/skycfg ./bench/skycfg
+	$(GO) build -o bin/fsfloor ./bench/fsfloor
+	$(GO) run ./bench/run -n $(BENCH_N) -runs $(BENCH_BUILD_RUNS)
 	$(GO) run ./bench/lintrun -n $(BENCH_LINT_N) -runs $(BENCH_RUNS)
 	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)

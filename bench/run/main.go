@@ -1,14 +1,37 @@
-// Command run is `make bench`: it writes configuration trees of N services
-// with bench/gen's generator, times `svccfg build -o` on each (wall clock and
-// peak RSS, the median of several runs), times bench/reference on the same
-// services in the same run, and prints a Markdown table with the ratio
-// svccfg / reference. The table is also written to bench/results/ under the
-// current commit's name, so results can be compared across commits.
+// Command run is `make bench`: for each N of -n it writes a configuration
+// tree of N services with bench/gen's generator and times, interleaved and
+// -runs times each (the median is reported, with the largest peak RSS):
 //
-// Cold runs start from an empty output directory and no cache; warm runs
-// rebuild into the output of the previous run; cached runs do too, with
-// --cache holding the results of an earlier build, as a deploy pipeline
-// re-rendering after a small change does.
+//   - stream: `svccfg build TREE`, the YAML stream, to /dev/null;
+//   - -o: `svccfg build -o DIR TREE` into a fresh directory (one that never
+//     existed: see below);
+//   - warm: `svccfg build -o DIR` into the output of an earlier build
+//     (unchanged files are not rewritten);
+//   - cached: warm, and --cache holds the results of an earlier build, as a
+//     deploy pipeline re-rendering after a small change pays;
+//   - plain floor: bench/plain, the same standard library logic over plain
+//     Starlark dicts, printing JSON, to /dev/null;
+//   - skycfg: bench/skycfg, the same objects through skycfg v0.4.0's Load,
+//     Main and proto module, printing the same YAML stream, to /dev/null;
+//   - fs floor: bench/fsfloor, which writes the bytes of a finished -o tree
+//     to the same paths in a fresh directory, temporary file and rename per
+//     file, and reports the time of the writing alone;
+//   - with -reference, bench/reference, the hand-written Go baseline of
+//     earlier tables.
+//
+// Before timing, each N is checked once: the programs must agree on the
+// number of Kubernetes objects and Envoy resources, skycfg's stream must be
+// byte-identical to svccfg's, and (for the first N) every object of the
+// plain floor must equal svccfg's JSON up to the empty fields Kubernetes
+// writes.
+//
+// The disk of the benchmark machine is ext4 without a journal, where
+// creating files soon after a large tree was deleted is several times
+// slower, so nothing is deleted until every measurement is done: every
+// -o and fs floor run writes into a directory of its own.
+//
+// The tables are printed and written to bench/results/<commit>.md, with
+// each target of issue 9 as a ratio beside its goal.
 package main
 
 import (
@@ -18,87 +41,84 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/svccfg/svccfg/bench/internal/benchfmt"
 	"github.com/svccfg/svccfg/bench/internal/spec"
 )
 
+// tools are the programs measured.
+type tools struct {
+	svccfg, plain, skycfg, fsfloor, reference string
+}
+
 func main() {
-	sizes := flag.String("n", "100,1000,10000", "comma-separated numbers of services")
-	runs := flag.Int("runs", 5, "runs per measurement; the median is reported")
-	svccfg := flag.String("svccfg", "bin/svccfg", "svccfg `binary`")
-	reference := flag.String("reference", "bin/reference", "bench/reference `binary`")
+	sizes := flag.String("n", "1000,10000,30000", "comma-separated numbers of services")
+	runs := flag.Int("runs", 3, "runs per measurement; the median is reported")
+	var t tools
+	flag.StringVar(&t.svccfg, "svccfg", "bin/svccfg", "svccfg `binary`")
+	flag.StringVar(&t.plain, "plain", "bin/plain", "bench/plain `binary`")
+	flag.StringVar(&t.skycfg, "skycfg", "bin/skycfg", "bench/skycfg `binary`")
+	flag.StringVar(&t.fsfloor, "fsfloor", "bin/fsfloor", "bench/fsfloor `binary`")
+	flag.StringVar(&t.reference, "reference", "", "bench/reference `binary`; empty leaves it out")
 	results := flag.String("results", "bench/results", "`dir` to write the table to")
-	work := flag.String("work", "", "`dir` for trees and outputs (default: a new temporary directory)")
+	work := flag.String("work", "", "`dir` for trees and outputs (default: a new temporary directory, removed at the end)")
 	flag.Parse()
-	if err := run(*sizes, *runs, *svccfg, *reference, *results, *work); err != nil {
+	var ns []int
+	for _, field := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "bench: -n: bad number %q\n", field)
+			os.Exit(2)
+		}
+		ns = append(ns, n)
+	}
+	if err := run(ns, *runs, t, *results, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes string, runs int, svccfg, reference, results, work string) error {
+// A row is the medians measured at one N.
+type row struct {
+	n                                     int
+	stream, out, warm, cached, plain, sky benchfmt.Sample
+	fs, ref                               benchfmt.Sample
+	check                                 check
+}
+
+func run(ns []int, runs int, t tools, results, work string) error {
 	if work == "" {
 		dir, err := os.MkdirTemp("", "svccfg-bench-")
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer os.RemoveAll(dir) // only now: see the package comment
 		work = dir
 	}
-	var table bytes.Buffer
-	fmt.Fprintf(&table, "| N | svccfg cold | svccfg warm | svccfg cached | peak RSS | reference | ref RSS | cold / ref | cached / ref |\n")
-	fmt.Fprintf(&table, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, field := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(field))
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer devNull.Close()
+	loadStart := loadavg()
+	start := time.Now()
+	var rows []row
+	for i, n := range ns {
+		r, err := measureN(n, runs, t, work, devNull, i == 0)
 		if err != nil {
-			return fmt.Errorf("-n: %v", err)
-		}
-		tree := filepath.Join(work, fmt.Sprintf("tree-%d", n))
-		if err := spec.WriteTree(tree, n, 100); err != nil {
 			return err
 		}
-		out := filepath.Join(work, fmt.Sprintf("out-%d", n))
-		ref := filepath.Join(work, fmt.Sprintf("ref-%d", n))
-		cache := filepath.Join(work, fmt.Sprintf("cache-%d", n))
-		os.RemoveAll(cache)
-		if _, err := measure(svccfg, "build", "--cache", cache, "-o", out, tree); err != nil {
-			return err
-		}
-		var cold, warm, cached, refs []benchfmt.Sample
-		for range runs {
-			// Interleave the commands so that machine noise hits them alike.
-			os.RemoveAll(out)
-			s, err := measure(svccfg, "build", "-o", out, tree)
-			if err != nil {
-				return err
-			}
-			cold = append(cold, s)
-			if s, err = measure(svccfg, "build", "-o", out, tree); err != nil {
-				return err
-			}
-			warm = append(warm, s)
-			if s, err = measure(svccfg, "build", "--cache", cache, "-o", out, tree); err != nil {
-				return err
-			}
-			cached = append(cached, s)
-			os.RemoveAll(ref)
-			if s, err = measure(reference, "-n", strconv.Itoa(n), "-o", ref); err != nil {
-				return err
-			}
-			refs = append(refs, s)
-		}
-		c, w, k, r := benchfmt.Median(cold), benchfmt.Median(warm), benchfmt.Median(cached), benchfmt.Median(refs)
-		fmt.Fprintf(&table, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |\n", n, benchfmt.Secs(c.Wall), benchfmt.Secs(w.Wall), benchfmt.Secs(k.Wall),
-			mib(max(c.MaxRSS, w.MaxRSS, k.MaxRSS)), benchfmt.Secs(r.Wall), mib(r.MaxRSS), c.Wall.Seconds()/r.Wall.Seconds(), k.Wall.Seconds()/r.Wall.Seconds())
+		rows = append(rows, r)
 		fmt.Fprintf(os.Stderr, "bench: N=%d done\n", n)
 	}
-	header := fmt.Sprintf("# svccfg build benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d runs\n\n",
-		benchfmt.Commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs)
-	report := header + table.String()
+	header := fmt.Sprintf("# svccfg build benchmark\n\ncommit %s, %s, %s/%s, %d CPUs, median of %d interleaved runs, %s in all; load average (1, 5, 15 min) %s at the start, %s at the end\n\n",
+		benchfmt.Commit(), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runs, time.Since(start).Round(time.Second), loadStart, loadavg())
+	report := header + report(rows, t.reference != "")
 	fmt.Print(report)
 	if results == "" {
 		return nil
@@ -109,9 +129,94 @@ func run(sizes string, runs int, svccfg, reference, results, work string) error 
 	return os.WriteFile(filepath.Join(results, benchfmt.Commit()+".md"), []byte(report), 0o644)
 }
 
-func mib(b int64) string { return fmt.Sprintf("%d MiB", b>>20) }
+// measureN measures every variant on a tree of n services.
+func measureN(n, runs int, t tools, work string, devNull *os.File, deep bool) (row, error) {
+	r := row{n: n}
+	tree := filepath.Join(work, fmt.Sprintf("tree-%d", n))
+	if err := spec.WriteTree(tree, n, 100); err != nil {
+		return r, err
+	}
+	base := filepath.Join(work, fmt.Sprintf("base-%d", n)) // the tree fsfloor copies
+	warm := filepath.Join(work, fmt.Sprintf("warm-%d", n))
+	cache := filepath.Join(work, fmt.Sprintf("cache-%d", n))
+	var err error
+	if r.check, err = checkN(t, tree, base, filepath.Join(work, fmt.Sprintf("check-%d", n)), deep); err != nil {
+		return r, err
+	}
+	if _, err := measure(exec.Command(t.svccfg, "build", "--cache", cache, "-o", warm, tree)); err != nil {
+		return r, err
+	}
+	var stream, out, warms, cached, plain, sky, fs, ref []benchfmt.Sample
+	for i := range runs {
+		// Interleave the commands so that machine noise hits them alike.
+		steps := []struct {
+			samples *[]benchfmt.Sample
+			cmd     *exec.Cmd
+		}{
+			{&stream, toNull(exec.Command(t.svccfg, "build", tree), devNull)},
+			{&plain, toNull(exec.Command(t.plain, tree), devNull)},
+			{&out, exec.Command(t.svccfg, "build", "-o", filepath.Join(work, fmt.Sprintf("out-%d-%d", n, i)), tree)},
+			{&sky, toNull(exec.Command(t.skycfg, tree), devNull)},
+			{&fs, exec.Command(t.fsfloor, "-from", base, "-o", filepath.Join(work, fmt.Sprintf("fs-%d-%d", n, i)))},
+			{&warms, exec.Command(t.svccfg, "build", "-o", warm, tree)},
+			{&cached, exec.Command(t.svccfg, "build", "--cache", cache, "-o", warm, tree)},
+		}
+		if t.reference != "" {
+			steps = append(steps, struct {
+				samples *[]benchfmt.Sample
+				cmd     *exec.Cmd
+			}{&ref, exec.Command(t.reference, "-n", strconv.Itoa(n), "-o", filepath.Join(work, fmt.Sprintf("ref-%d-%d", n, i)))})
+		}
+		for _, s := range steps {
+			sample, err := measure(s.cmd)
+			if err != nil {
+				return r, err
+			}
+			*s.samples = append(*s.samples, sample)
+		}
+	}
+	r.stream, r.out, r.warm, r.cached = benchfmt.Median(stream), benchfmt.Median(out), benchfmt.Median(warms), benchfmt.Median(cached)
+	r.plain, r.sky, r.fs = benchfmt.Median(plain), benchfmt.Median(sky), benchfmt.Median(fs)
+	if t.reference != "" {
+		r.ref = benchfmt.Median(ref)
+	}
+	return r, nil
+}
 
-// measure runs a command and returns its wall time and peak RSS.
-func measure(name string, args ...string) (benchfmt.Sample, error) {
-	return benchfmt.Measure(exec.Command(name, args...))
+func toNull(cmd *exec.Cmd, devNull *os.File) *exec.Cmd {
+	cmd.Stdout = devNull
+	return cmd
+}
+
+var fsfloorLine = regexp.MustCompile(`written in ([0-9.]+) s`)
+
+// measure runs cmd and returns its wall time and peak RSS; for bench/fsfloor,
+// the time it reports for its writing alone.
+func measure(cmd *exec.Cmd) (benchfmt.Sample, error) {
+	var out bytes.Buffer
+	isFS := cmd.Stdout == nil && strings.Contains(filepath.Base(cmd.Path), "fsfloor")
+	if isFS {
+		cmd.Stdout = &out
+	}
+	s, err := benchfmt.Measure(cmd)
+	if err != nil || !isFS {
+		return s, err
+	}
+	m := fsfloorLine.FindSubmatch(out.Bytes())
+	if m == nil {
+		return s, fmt.Errorf("%s: no time in its output %q", cmd.Path, out.Bytes())
+	}
+	secs, err := strconv.ParseFloat(string(m[1]), 64)
+	s.Wall = time.Duration(secs * float64(time.Second))
+	return s, err
+}
+
+// loadavg returns the load averages of /proc/loadavg, or "unknown".
+func loadavg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(data))
+	if err != nil || len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
