@@ -66,7 +66,10 @@ func runBuild(c *command, cmd *cobra.Command, args []string) error {
 	if err == nil {
 		defer spool.Close()
 	}
-	out, opts, err := buildPaths(cmd, args, spool)
+	out, opts, err := buildPaths(cmd, args, func(o *build.Options) {
+		o.Spool = spool
+		o.KubernetesOnly = dir == "" // the stream holds no Envoy resources
+	})
 	if err != nil {
 		return err
 	}
@@ -113,8 +116,8 @@ func needPaths(cmd *cobra.Command, args []string) error {
 }
 
 // buildPaths builds the configuration at paths with the options that cmd's
-// evaluation flags set, keeping the objects' JSON in spool if it is not nil.
-func buildPaths(cmd *cobra.Command, paths []string, spool *build.Spool) (*build.Output, build.Options, error) {
+// evaluation flags set, and then set, if not nil.
+func buildPaths(cmd *cobra.Command, paths []string, set func(*build.Options)) (*build.Output, build.Options, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, build.Options{}, systemError{err}
@@ -123,7 +126,9 @@ func buildPaths(cmd *cobra.Command, paths []string, spool *build.Spool) (*build.
 	if err != nil {
 		return nil, opts, err
 	}
-	opts.Spool = spool
+	if set != nil {
+		set(&opts)
+	}
 	out, err := build.Build(cmd.Context(), paths, opts)
 	return out, opts, err
 }
