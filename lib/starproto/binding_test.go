@@ -10,25 +10,11 @@ import (
 	"go.starlark.net/syntax"
 )
 
-// run executes src, with the packages of eval predeclared, and returns the
+// run executes src, with the packages of [predeclared], and returns the
 // value of its global result, or the error.
 func run(t *testing.T, src string) (starlark.Value, error) {
 	t.Helper()
-	r := registry()
-	predeclared := starlark.StringDict{"proto": r.Module()}
-	for name, pkg := range map[string]string{
-		"apps":    "k8s.io.api.apps.v1",
-		"core":    "k8s.io.api.core.v1",
-		"meta":    "k8s.io.apimachinery.pkg.apis.meta.v1",
-		"cluster": "envoy.config.cluster.v3",
-		"wkt":     "google.protobuf",
-	} {
-		p, err := r.Package(pkg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		predeclared[name] = p
-	}
+	predeclared := predeclared(t)
 	globals, err := starlark.ExecFileOptions(&syntax.FileOptions{Set: true, TopLevelControl: true, GlobalReassign: true}, &starlark.Thread{}, "test.star", src, predeclared)
 	if err != nil {
 		return nil, err

@@ -25,8 +25,9 @@ var registry = sync.OnceValue(func() *starproto.Registry {
 	return starproto.NewRegistry(types)
 })
 
-// eval evaluates expr with proto, apps, core and cluster predeclared.
-func eval(t *testing.T, expr string) (starlark.Value, error) {
+// predeclared returns the proto module and the packages the tests use, as
+// apps, core, meta, cluster and wkt (google.protobuf).
+func predeclared(t *testing.T) starlark.StringDict {
 	t.Helper()
 	r := registry()
 	predeclared := starlark.StringDict{"proto": r.Module()}
@@ -35,6 +36,7 @@ func eval(t *testing.T, expr string) (starlark.Value, error) {
 		"core":    "k8s.io.api.core.v1",
 		"meta":    "k8s.io.apimachinery.pkg.apis.meta.v1",
 		"cluster": "envoy.config.cluster.v3",
+		"wkt":     "google.protobuf",
 	} {
 		p, err := r.Package(pkg)
 		if err != nil {
@@ -42,6 +44,13 @@ func eval(t *testing.T, expr string) (starlark.Value, error) {
 		}
 		predeclared[name] = p
 	}
+	return predeclared
+}
+
+// eval evaluates expr with the packages of [predeclared].
+func eval(t *testing.T, expr string) (starlark.Value, error) {
+	t.Helper()
+	predeclared := predeclared(t)
 	return starlark.EvalOptions(&syntax.FileOptions{}, &starlark.Thread{}, "test.star", expr, predeclared)
 }
 
