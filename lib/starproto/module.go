@@ -120,7 +120,7 @@ func has(fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (st
 	}
 	fd := fieldByName(m.msg.Descriptor(), string(name))
 	if fd == nil {
-		return nil, &ArgError{Index: 1, Err: fmt.Errorf("%s: %s%s", fn.Name(), unknownField(m.msg.Descriptor(), string(name)), "")}
+		return nil, &ArgError{Index: 1, Err: fmt.Errorf("%s: %s", fn.Name(), unknownField(m.msg.Descriptor(), string(name)))}
 	}
 	return starlark.Bool(m.msg.Has(fd)), nil
 }

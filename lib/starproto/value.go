@@ -20,9 +20,9 @@ const (
 	anyName         protoreflect.FullName = "google.protobuf.Any"
 )
 
-// A writer converts Starlark values into the fields of one message tree: owner
-// is the message whose field is being written (checked for cycles) and g the
-// group the adopted messages join.
+// A writer converts Starlark values into the fields of one message tree:
+// owner is the message whose field is being written, whose group the
+// messages stored in it join (nil for a conversion that stores none).
 type writer struct {
 	owner *Message
 }
