@@ -33,6 +33,8 @@ type PathElem struct {
 	Key   starlark.Value // a map key, or nil
 }
 
+// String returns the step as a path writes it: the field name, "[2]" or
+// `["key"]`.
 func (p PathElem) String() string {
 	switch {
 	case p.Field != "":
