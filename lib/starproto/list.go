@@ -1,6 +1,7 @@
 package starproto
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -165,12 +166,8 @@ func (r *RepeatedField) Binary(op syntax.Token, y starlark.Value, side starlark.
 		if side == starlark.Left {
 			return nil, nil
 		}
-		for i := range r.Len() {
-			if eq, err := starlark.Equal(r.Index(i), y); err != nil || eq {
-				return starlark.Bool(eq), err
-			}
-		}
-		return starlark.False, nil
+		i, err := r.indexOf(y)
+		return starlark.Bool(i >= 0), err
 	case syntax.NOT_IN:
 		if side == starlark.Left {
 			return nil, nil
@@ -279,16 +276,23 @@ func listIndex(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kw
 	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &v); err != nil {
 		return nil, err
 	}
-	r := receiver(fn)
+	i, err := receiver(fn).indexOf(v)
+	if err != nil || i < 0 {
+		return nil, cmp.Or(err, fmt.Errorf("index: value not in list"))
+	}
+	return starlark.MakeInt(i), nil
+}
+
+// indexOf returns the index of the first element equal to v, or -1.
+func (r *RepeatedField) indexOf(v starlark.Value) (int, error) {
 	for i := range r.Len() {
-		if eq, err := starlark.Equal(r.Index(i), v); err != nil {
-			return nil, err
-		} else if eq {
-			return starlark.MakeInt(i), nil
+		if eq, err := starlark.Equal(r.Index(i), v); err != nil || eq {
+			return i, err
 		}
 	}
-	return nil, fmt.Errorf("index: value not in list")
+	return -1, nil
 }
+
 
 func listInsert(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var i int
@@ -341,14 +345,11 @@ func listRemove(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, k
 		return nil, err
 	}
 	r := receiver(fn)
-	for i := range r.Len() {
-		if eq, err := starlark.Equal(r.Index(i), v); err != nil {
-			return nil, err
-		} else if eq {
-			return starlark.None, r.removeAt(i)
-		}
+	i, err := r.indexOf(v)
+	if err != nil || i < 0 {
+		return nil, cmp.Or(err, fmt.Errorf("remove: element not found"))
 	}
-	return nil, fmt.Errorf("remove: element not found")
+	return starlark.None, r.removeAt(i)
 }
 
 func (r *RepeatedField) removeAt(i int) error {
