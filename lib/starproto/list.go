@@ -293,7 +293,6 @@ func (r *RepeatedField) indexOf(v starlark.Value) (int, error) {
 	return -1, nil
 }
 
-
 func listInsert(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var i int
 	var v starlark.Value
