@@ -65,18 +65,29 @@ func ToObject(m proto.Message) (runtime.Object, error) {
 	if k == nil {
 		return nil, fmt.Errorf("%s is not a Kubernetes object type", name)
 	}
+	obj, err := toStruct(m, k.goType)
+	if err != nil {
+		return nil, err
+	}
+	ro := obj.(runtime.Object)
+	ro.GetObjectKind().SetGroupVersionKind(k.GVK)
+	return ro, nil
+}
+
+// toStruct returns m as a new *t, through the protobuf wire format and t's
+// own generated Unmarshal.
+func toStruct(m proto.Message, t reflect.Type) (any, error) {
+	name := m.ProtoReflect().Descriptor().FullName()
 	// The bytes only reach the struct's own Unmarshal: map order does not matter.
 	data, err := proto.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", name, err)
 	}
-	obj := reflect.New(k.goType).Interface()
+	obj := reflect.New(t).Interface()
 	if err := obj.(wireUnmarshaler).Unmarshal(data); err != nil {
 		return nil, fmt.Errorf("decoding %s: %w", name, err)
 	}
-	ro := obj.(runtime.Object)
-	ro.GetObjectKind().SetGroupVersionKind(k.GVK)
-	return ro, nil
+	return obj, nil
 }
 
 // clusterScoped lists the kinds of client-go's scheme that have no namespace.
@@ -160,13 +171,9 @@ func MarshalJSON(m proto.Message) ([]byte, bool, error) {
 	if !ok {
 		return nil, false, nil
 	}
-	data, err := proto.Marshal(m)
+	obj, err := toStruct(m, t)
 	if err != nil {
-		return nil, true, fmt.Errorf("encoding %s: %w", name, err)
-	}
-	obj := reflect.New(t).Interface()
-	if err := obj.(wireUnmarshaler).Unmarshal(data); err != nil {
-		return nil, true, fmt.Errorf("decoding %s: %w", name, err)
+		return nil, true, err
 	}
 	if k := KindOf(name); k != nil {
 		obj.(runtime.Object).GetObjectKind().SetGroupVersionKind(k.GVK)
