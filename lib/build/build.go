@@ -230,7 +230,7 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 	cache := b.opts.Cache
 	if cache != nil {
 		var err error
-		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps(), j.configSet); err != nil {
+		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps(), j.configSet, j.ev.PreludePath()); err != nil {
 			cache = nil // unreadable: let the evaluation report it
 		} else if cached, ok := cache.get(key); ok {
 			cached.cached = true

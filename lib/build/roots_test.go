@@ -107,7 +107,7 @@ func TestRootsErrors(t *testing.T) {
 		{name: "no main", paths: []string{"empty"}, err: "empty: no .star files with a main function", path: true},
 		{name: "only libraries", paths: []string{"shop/lib"}, err: "shop/lib: no .star files with a main function", path: true},
 		{name: "bad svccfg.yaml", paths: []string{"shop", "bad2", "bad"}, err: filepath.Join(top, "bad/svccfg.yaml") + `:1:1: unknown field "var" (did you mean vars?)` + "\n" +
-			filepath.Join(top, "bad2/svccfg.yaml") + ":1:1: got a list, want a mapping with the fields config_set, lint and vars"},
+			filepath.Join(top, "bad2/svccfg.yaml") + ":1:1: got a list, want a mapping with the fields config_set, lint, prelude and vars"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			_, err := Roots(test.paths, FindOptions{Cwd: top, Match: MainFiles.Match, Want: MainFiles.Want})

@@ -42,6 +42,13 @@ type Options struct {
 	Timeout time.Duration
 	// Cwd is the directory print positions are relative to.
 	Cwd string
+	// Prelude, if not "", is the absolute path of the config root's
+	// prelude, a file under the root: its exported globals are predeclared
+	// in every configuration file that the evaluator evaluates, beside the
+	// standard library's names, though not in the files those load. The
+	// prelude itself sees the standard library's names, and may load files
+	// of the root and of the standard library.
+	Prelude string
 }
 
 // An Evaluator evaluates the configuration files under one config root.
@@ -53,6 +60,9 @@ type Evaluator struct {
 	opts  Options
 	cache *load.Cache
 	vars  *starlark.Dict
+
+	reader  *load.RootReader
+	prelude prelude
 }
 
 // New returns an evaluator of files under root, an absolute directory.
@@ -63,7 +73,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	e := &Evaluator{std: std, root: root, opts: opts}
+	e := &Evaluator{std: std, root: root, opts: opts, prelude: prelude{path: opts.Prelude}}
 	e.vars = starlark.NewDict(len(opts.Vars))
 	for _, k := range slices.Sorted(maps.Keys(opts.Vars)) {
 		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
@@ -73,6 +83,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 	if reader.Display == "." {
 		reader.Display = ". (the working directory)"
 	}
+	e.reader = reader
 	e.cache = load.NewCache(reader, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
 		return starlark.ExecFileOptions(fileOptions, thread, name, src, std.predeclared)
 	})
@@ -274,8 +285,18 @@ func isEnvoy(m proto.Message) bool {
 func (e *Evaluator) Vars() map[string]string { return e.opts.Vars }
 
 // Deps returns the sorted canonical names of the modules that the file at
-// path loaded, directly or indirectly, when it was evaluated.
-func (e *Evaluator) Deps(path string) []string { return e.cache.Deps(path) }
+// path loaded, directly or indirectly, when it was evaluated, and of the
+// prelude and the modules it loaded, if the root has a prelude.
+func (e *Evaluator) Deps(path string) []string {
+	deps := e.cache.Deps(path)
+	if p := e.prelude.path; p != "" {
+		deps = append(deps, p)
+		deps = append(deps, e.cache.Deps(p)...)
+		slices.Sort(deps)
+		deps = slices.Compact(deps)
+	}
+	return deps
+}
 
 // MaxSteps returns the step limit of one file's evaluation.
 func (e *Evaluator) MaxSteps() uint64 { return e.opts.MaxSteps }

@@ -1,0 +1,144 @@
+package eval
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/load"
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+)
+
+// A prelude is the state of a config root's prelude in one [Evaluator]:
+// the file that svccfg.yaml names, whose exported globals (those whose
+// names do not start with "_") are predeclared in every configuration file
+// of the root, beside the standard library's names. It is evaluated once,
+// on the thread of the first file that needs it, and its globals are
+// frozen; its error, if any, is every file's error.
+type prelude struct {
+	path string // absolute; "" for none
+
+	mu          sync.Mutex
+	done        bool
+	globals     starlark.StringDict // its exported globals
+	predeclared starlark.StringDict // the standard library's and its own
+	err         error
+}
+
+// predeclaredNames returns the names predeclared in the configuration
+// files of e's root: the standard library's, and the exported globals of
+// the prelude, which it evaluates on thread the first time.
+func (e *Evaluator) predeclaredNames(thread *starlark.Thread) (starlark.StringDict, error) {
+	p := &e.prelude
+	if p.path == "" {
+		return e.std.predeclared, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.done {
+		p.globals, p.err = e.loadPrelude(thread)
+		p.done = true
+		if p.err == nil {
+			p.predeclared = maps.Clone(e.std.predeclared)
+			maps.Copy(p.predeclared, p.globals)
+		}
+	}
+	return p.predeclared, p.err
+}
+
+// loadPrelude evaluates the prelude on thread, with the standard library's
+// names predeclared (through the load cache, so that the files it loads
+// are shared with the configuration files), and returns its exported
+// globals. A global whose name the standard library predeclares, or that
+// is one of Starlark's built-ins, is an error at its definition.
+func (e *Evaluator) loadPrelude(thread *starlark.Thread) (starlark.StringDict, error) {
+	path := e.prelude.path
+	src, err := e.reader.ReadFile(load.Context(thread), path)
+	if err != nil {
+		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: err.Error()}
+	}
+	if err := e.checkPreludeNames(path, src); err != nil {
+		return nil, err
+	}
+	globals, err := e.cache.LoadFile(thread, path)
+	if err != nil {
+		if cerr := convertError(err); isPositioned(cerr) {
+			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
+		}
+		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
+	}
+	exported := make(starlark.StringDict)
+	for name, v := range globals {
+		if !strings.HasPrefix(name, "_") {
+			exported[name] = v
+		}
+	}
+	return exported, nil
+}
+
+// checkPreludeNames checks that no exported global of the prelude at path,
+// with source src, is a name that the standard library predeclares or one
+// of Starlark's built-ins: a configuration file would see one of them in
+// place of the other. Syntax errors are left to the evaluation.
+func (e *Evaluator) checkPreludeNames(path string, src []byte) error {
+	f, err := fileOptions.Parse(path, src, 0)
+	if err != nil {
+		return nil
+	}
+	if resolve.File(f, e.std.predeclared.Has, starlark.Universe.Has) != nil {
+		return nil
+	}
+	mod, _ := f.Module.(*resolve.Module)
+	if mod == nil {
+		return nil
+	}
+	var errs diag.ErrorList
+	for _, b := range mod.Globals {
+		name := b.First.Name
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		var what string
+		switch {
+		case e.std.predeclared.Has(name):
+			what = "the standard library's predeclared " + name
+		case starlark.Universe.Has(name):
+			what = "Starlark's built-in " + name
+		default:
+			continue
+		}
+		errs.Add(toPos(b.First.NamePos), fmt.Sprintf("the prelude's global %s collides with %s: rename it (or make it private as _%s)", name, what, name))
+	}
+	return errs.Err()
+}
+
+// Prelude evaluates the prelude of the evaluator's root, if it has one, and
+// returns its exported globals, frozen, sorted by name in [PreludeGlobal]s;
+// nil if the root has none. Its errors are positioned in the prelude, as
+// [Evaluator.EvalFile] reports them.
+func (e *Evaluator) Prelude(thread *starlark.Thread) ([]PreludeGlobal, error) {
+	if e.prelude.path == "" {
+		return nil, nil
+	}
+	if _, err := e.predeclaredNames(thread); err != nil {
+		return nil, err
+	}
+	var out []PreludeGlobal
+	for _, name := range slices.Sorted(maps.Keys(e.prelude.globals)) {
+		out = append(out, PreludeGlobal{Name: name, Value: e.prelude.globals[name]})
+	}
+	return out, nil
+}
+
+// A PreludeGlobal is an exported global of a prelude.
+type PreludeGlobal struct {
+	Name  string
+	Value starlark.Value
+}
+
+// PreludePath returns the absolute path of the evaluator's prelude, or "".
+func (e *Evaluator) PreludePath() string { return e.prelude.path }
