@@ -217,7 +217,7 @@ func parsePrelude(file string, value *yaml.Node, fail failFunc) (Setting, error)
 		return Setting{}, fail(value, "prelude: %q is not a .star file", p)
 	case strings.HasPrefix(p, "@"):
 		return Setting{}, fail(value, "prelude: %q: want a path relative to the config root, not a module name", p)
-	case strings.Contains(p, "\\") || strings.HasPrefix(p, "/") || path.Clean("/"+p)[1:] != path.Clean(p):
+	case strings.Contains(p, "\\") || strings.HasPrefix(p, "/") || path.Clean("/" + p)[1:] != path.Clean(p):
 		return Setting{}, fail(value, "prelude: %q is outside the config root: want a slash-separated path relative to it", p)
 	}
 	return Setting{Value: path.Clean(p), Pos: diag.Position{File: file, Line: value.Line, Col: value.Column}}, nil

@@ -58,7 +58,9 @@ func (u *Unit) Attr(name string) (starlark.Value, error) {
 }
 
 // AttrNames returns the unit's attribute names.
-func (u *Unit) AttrNames() []string { return []string{"envoy", "name", "namespace", "object", "objects"} }
+func (u *Unit) AttrNames() []string {
+	return []string{"envoy", "name", "namespace", "object", "objects"}
+}
 
 // object is the method unit.object(kind): it returns the one Kubernetes
 // object or Envoy resource of the unit whose message type is kind, by its
