@@ -373,10 +373,12 @@ func comparePaths(a, b string) int {
 // limits of opts.
 func NewEvaluator(std *eval.Stdlib, root Root, opts Options) *eval.Evaluator {
 	return eval.New(std, root.Dir, eval.Options{
-		Vars:     vars(root.Config, opts.Vars),
-		Prelude:  root.Prelude,
-		MaxSteps: opts.MaxSteps,
-		Timeout:  opts.Timeout,
-		Cwd:      opts.Cwd,
+		Vars:    vars(root.Config, opts.Vars),
+		Prelude: root.Prelude,
+		// Where svccfg.yaml names it, for its errors.
+		PreludeFrom: root.Config.Prelude.Pos,
+		MaxSteps:    opts.MaxSteps,
+		Timeout:     opts.Timeout,
+		Cwd:         opts.Cwd,
 	})
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// prelude itself sees the standard library's names, and may load files
 	// of the root and of the standard library.
 	Prelude string
+	// PreludeFrom is where svccfg.yaml names the prelude: the prelude's
+	// errors show it as their outermost caller.
+	PreludeFrom diag.Position
 }
 
 // An Evaluator evaluates the configuration files under one config root.

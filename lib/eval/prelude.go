@@ -42,6 +42,11 @@ func (e *Evaluator) predeclaredNames(thread *starlark.Thread) (starlark.StringDi
 	if !p.done {
 		p.globals, p.err = e.loadPrelude(thread)
 		p.done = true
+		if from := e.opts.PreludeFrom; p.err != nil && from.IsValid() {
+			for _, d := range errorsIn(p.err) {
+				d.Stack = append(d.Stack, diag.Frame{Pos: from, Func: "prelude"})
+			}
+		}
 		if p.err == nil {
 			p.predeclared = maps.Clone(e.std.predeclared)
 			maps.Copy(p.predeclared, p.globals)
