@@ -274,6 +274,21 @@ func (r *rootFiles) prelude(cfg *Config) (string, error) {
 	return abs, nil
 }
 
+// PreludeOf returns the absolute path of the prelude that the svccfg.yaml
+// of the config root dir names, or "" if it has none, or if svccfg.yaml
+// cannot be read or is invalid (which a build of the root reports).
+func PreludeOf(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return ""
+	}
+	cfg, err := parseConfig(filepath.Join(dir, ConfigFile), data)
+	if err != nil || cfg.Prelude.Value == "" {
+		return ""
+	}
+	return filepath.Join(dir, filepath.FromSlash(cfg.Prelude.Value))
+}
+
 // StarFiles returns the .star files that belong to the config root dir, in
 // the order of a directory walk: those under it, outside hidden and
 // testdata directories, that no other root claims (see [Root]).
