@@ -11,6 +11,7 @@ import (
 	"github.com/svccfg/svccfg/lib/load"
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // A prelude is the state of a config root's prelude in one [Evaluator]:
@@ -147,3 +148,18 @@ type PreludeGlobal struct {
 
 // PreludePath returns the absolute path of the evaluator's prelude, or "".
 func (e *Evaluator) PreludePath() string { return e.prelude.path }
+
+// FileDoc returns the docstring of a file with source src: the string
+// literal that starts it, dedented; "" if it has none or does not parse.
+func FileDoc(filename string, src []byte) string {
+	f, err := fileOptions.Parse(filename, src, 0)
+	if err != nil || len(f.Stmts) == 0 {
+		return ""
+	}
+	if e, ok := f.Stmts[0].(*syntax.ExprStmt); ok {
+		if lit, ok := e.X.(*syntax.Literal); ok && lit.Token == syntax.STRING {
+			return strings.TrimSpace(dedent(lit.Value.(string)))
+		}
+	}
+	return ""
+}
