@@ -95,7 +95,7 @@ func (u *Unit) object(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) > 1:
-		return nil, fmt.Errorf("%s: %s has %d objects of kind %s: pick one from %s.objects or %s.envoy", fn.Name(), u, len(found), kind, u.Kind, u.Kind)
+		return nil, fmt.Errorf("%s: %s has %d objects of kind %q; pick one from its objects or envoy list", fn.Name(), u, len(found), kind)
 	case len(kinds) == 0:
 		return nil, fmt.Errorf("%s: %s has no objects, so none of kind %q", fn.Name(), u, kind)
 	}
