@@ -126,8 +126,10 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var jobs []job
 	var sets []string
+	var evs []*eval.Evaluator
 	for _, r := range roots {
 		ev := NewEvaluator(std, r, opts)
+		evs = append(evs, ev)
 		if !slices.Contains(sets, r.ConfigSet) {
 			sets = append(sets, r.ConfigSet)
 		}
@@ -151,6 +153,11 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 		return nil, err
 	}
 	var errs diag.ErrorList
+	for _, ev := range evs {
+		if out := ev.PreludeOutput(); b.opts.Stderr != nil && len(out) > 0 {
+			b.opts.Stderr.Write(out)
+		}
+	}
 	for _, o := range outs {
 		if b.opts.Stderr != nil && o.stderr.Len() > 0 {
 			b.opts.Stderr.Write(o.stderr.Bytes())

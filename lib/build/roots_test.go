@@ -187,3 +187,31 @@ func cmpInt(a, b int) int {
 	}
 	return 0
 }
+
+func TestRootsPrelude(t *testing.T) {
+	top := t.TempDir()
+	writeFiles(t, top, map[string]string{
+		"svc/svccfg.yaml":      "prelude: lib/company.star\n",
+		"svc/lib/company.star": "def main(ctx):\n    return []\n", // skipped even with a main
+		"svc/web/main.star":    mainStar,
+	})
+	roots, err := Roots([]string{"svc"}, FindOptions{Cwd: top})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rootsSummary(top, roots), "svc (svc, ): svc/web/main.star\n"; got != want {
+		t.Errorf("Roots(svc) = %q, want %q", got, want)
+	}
+	if got, want := roots[0].Prelude, filepath.Join(top, "svc/lib/company.star"); got != want {
+		t.Errorf("Roots(svc).Prelude = %q, want %q", got, want)
+	}
+	if got, want := PreludeOf(filepath.Join(top, "svc")), roots[0].Prelude; got != want {
+		t.Errorf("PreludeOf(svc) = %q, want %q", got, want)
+	}
+
+	_, err = Roots([]string{"svc/lib/company.star"}, FindOptions{Cwd: top})
+	want := "svc/lib/company.star: the prelude of its config root's svccfg.yaml, not a configuration file"
+	if err == nil || err.Error() != want {
+		t.Errorf("Roots(prelude) error = %v, want %q", err, want)
+	}
+}

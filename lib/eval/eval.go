@@ -173,13 +173,7 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 	thread := &starlark.Thread{
 		Name: "main",
 		Load: e.cache.Load,
-		Print: func(thread *starlark.Thread, msg string) {
-			if stderr == nil {
-				return
-			}
-			pos := toPos(thread.CallFrame(1).Pos)
-			fmt.Fprintf(stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
-		},
+		Print: e.printer(stderr),
 	}
 	load.SetContext(thread, ctx)
 	origins := make(map[starlark.Value]diag.Position)
@@ -196,6 +190,18 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 		thread.Cancel(fmt.Sprintf("evaluation exceeded %d execution steps (raise the limit with --max-steps)", max))
 	}
 	return thread
+}
+
+// printer returns a thread's print function, which writes to stderr as
+// "path:line:col: print: msg", or discards the output if stderr is nil.
+func (e *Evaluator) printer(stderr io.Writer) func(*starlark.Thread, string) {
+	return func(thread *starlark.Thread, msg string) {
+		if stderr == nil {
+			return
+		}
+		pos := toPos(thread.CallFrame(1).Pos)
+		fmt.Fprintf(stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
+	}
 }
 
 const originsKey = "svccfg.origins"

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -28,6 +29,7 @@ type prelude struct {
 	globals     starlark.StringDict // its exported globals
 	predeclared starlark.StringDict // the standard library's and its own
 	err         error
+	stderr      bytes.Buffer // its print() output
 }
 
 // predeclaredNames returns the names predeclared in the configuration
@@ -41,7 +43,11 @@ func (e *Evaluator) predeclaredNames(thread *starlark.Thread) (starlark.StringDi
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.done {
+		// Its print() output is its own, whichever file's thread runs it.
+		saved := thread.Print
+		thread.Print = e.printer(&p.stderr)
 		p.globals, p.err = e.loadPrelude(thread)
+		thread.Print = saved
 		p.done = true
 		if from := e.opts.PreludeFrom; p.err != nil && from.IsValid() {
 			for _, d := range errorsIn(p.err) {
@@ -144,6 +150,16 @@ func (e *Evaluator) Prelude(thread *starlark.Thread) ([]PreludeGlobal, error) {
 type PreludeGlobal struct {
 	Name  string
 	Value starlark.Value
+}
+
+// PreludeOutput returns the print() output of the prelude, if it was
+// evaluated: it goes to no file's stderr, for the output not to depend on
+// which file's evaluation ran it, and the caller writes it before theirs.
+func (e *Evaluator) PreludeOutput() []byte {
+	p := &e.prelude
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.Bytes()
 }
 
 // PreludePath returns the absolute path of the evaluator's prelude, or "".
