@@ -171,8 +171,8 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 
 func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.Thread {
 	thread := &starlark.Thread{
-		Name: "main",
-		Load: e.cache.Load,
+		Name:  "main",
+		Load:  e.cache.Load,
 		Print: e.printer(stderr),
 	}
 	load.SetContext(thread, ctx)
