@@ -46,14 +46,12 @@ svccfg.yaml has four optional fields:
 The prelude is how a platform team extends the standard library without Go:
 a .star file under the config root (a path relative to it, confined as
 load() is) whose globals not starting with "_" are predeclared in every
-configuration and test file of the root, beside the standard names, so that
-main can call the company's own stripe_service(...). It sees the standard
-names itself, may load() files of the root and of the standard library, is
-evaluated once per build and frozen, and is not a configuration file (it
-has no main). A global that would hide a standard name (service, len) is an
-error; the files that configuration files load see only the standard names,
-and load() the prelude like any other file if they need it. svccfg doc,
-run inside the root, lists its functions.
+file of the root, beside the standard names, so that main can call the
+company's own stripe_service(...). It sees the standard names itself (as
+do the files it loads), may load() files of the root and of the standard
+library, is evaluated once per build and frozen, and is not a configuration
+file (it has no main). A global that would hide a standard name (service,
+len) is an error. svccfg doc, run inside the root, lists its functions.
 
 Every Kubernetes object rendered carries the labels
 app.kubernetes.io/managed-by: svccfg and svccfg.dev/config-set: NAME, the

@@ -37,7 +37,7 @@ type Config struct {
 	Lint LintConfig `json:"lint,omitempty"`
 	// Prelude, if set, is the slash-separated path, relative to the config
 	// root, of a .star file whose exported globals are predeclared in every
-	// configuration file of the root (see [Root.Prelude]).
+	// file of the root (see [Root.Prelude]).
 	Prelude Setting `json:"prelude,omitempty"`
 }
 

@@ -29,8 +29,8 @@ type Root struct {
 	Files     []string // absolute, in the order of a directory walk
 	// Prelude is the absolute path of the prelude that its svccfg.yaml
 	// names, or "": a .star file whose exported globals are predeclared in
-	// every configuration file of the root. It is not a configuration file
-	// itself, and never one of Files.
+	// every file of the root (but itself and the files it loads). It is
+	// not a configuration file itself, and never one of Files.
 	Prelude string
 }
 

@@ -163,7 +163,7 @@ holds svccfg.yaml. Its fields are all optional:
 | ` + "`config_set`" + ` | the name of the config set, a label value on every object; default: the config root's name |
 | ` + "`vars`" + ` | default values of ` + "`ctx.vars`" + `, a mapping of names (dotted names such as ` + "`stripe.cluster`" + ` too) to strings; ` + "`--var`" + ` overrides them |
 | ` + "`lint`" + ` | ` + "`disable: [rule, ...]`" + `: svccfg lint rules turned off under the root |
-| ` + "`prelude`" + ` | the path, relative to the root, of a .star file under it whose public globals are predeclared in every configuration file of the root |
+| ` + "`prelude`" + ` | the path, relative to the root, of a .star file under it whose public globals are predeclared in every file of the root |
 
 The prelude is how a platform team extends the standard library without Go:
 
@@ -175,17 +175,15 @@ vars:
 
 Every global of stripe.star whose name does not start with ` + "`_`" + ` (such as
 ` + "`stripe_service`" + `, ` + "`einhorn`" + `, ` + "`default_image`" + `) is predeclared in every
-configuration and test file of the root, beside the standard library's names.
-The prelude sees the standard names itself and may ` + "`load()`" + ` files of the
-root and ` + "`@stdlib//`" + ` files; like ` + "`load()`" + `, it cannot reach outside the
+file of the root, beside the standard library's names. The prelude sees the
+standard names alone, as do the files it loads, and may ` + "`load()`" + ` files of
+the root and ` + "`@stdlib//`" + ` files; like ` + "`load()`" + `, it cannot reach outside the
 root, through ` + "`..`" + ` or a symbolic link. It is evaluated once per build and
 frozen; its errors are positioned in it, with svccfg.yaml as their caller. A
 public global named like a standard predeclared name or a Starlark built-in
 (` + "`service`" + `, ` + "`len`" + `) is an error: name it otherwise, or make it private
 with a leading ` + "`_`" + `. A function that the standard library only offers through
-` + "`load()`" + ` (` + "`einhorn`" + `) may be redefined. The files that configuration files
-load see only the standard names, and load the prelude like any other file if
-they need it. The prelude is not a configuration file: build, lint and test
+` + "`load()`" + ` (` + "`einhorn`" + `) may be redefined. The prelude is not a configuration file: build, lint and test
 skip it in a directory and refuse it by name. A change to it, or to a file it
 loads, invalidates every cached result of the root (` + "`build --cache`" + `) and
 makes ` + "`lint --changed`" + ` lint every configuration file of the root. ` + "`svccfg doc`" + `,

@@ -44,10 +44,10 @@ type Options struct {
 	Cwd string
 	// Prelude, if not "", is the absolute path of the config root's
 	// prelude, a file under the root: its exported globals are predeclared
-	// in every configuration file that the evaluator evaluates, beside the
-	// standard library's names, though not in the files those load. The
-	// prelude itself sees the standard library's names, and may load files
-	// of the root and of the standard library.
+	// in every file of the root that the evaluator evaluates or loads,
+	// beside the standard library's names, except the prelude itself and
+	// the files it loads, which see the standard library's names alone.
+	// The prelude may load files of the root and of the standard library.
 	Prelude string
 	// PreludeFrom is where svccfg.yaml names the prelude: the prelude's
 	// errors show it as their outermost caller.
@@ -88,7 +88,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 	}
 	e.reader = reader
 	e.cache = load.NewCache(reader, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
-		return starlark.ExecFileOptions(fileOptions, thread, name, src, std.predeclared)
+		return starlark.ExecFileOptions(fileOptions, thread, name, src, e.moduleNames())
 	})
 	for name, globals := range std.modules {
 		e.cache.Add(name, globals)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/load"
@@ -17,8 +18,8 @@ import (
 
 // A prelude is the state of a config root's prelude in one [Evaluator]:
 // the file that svccfg.yaml names, whose exported globals (those whose
-// names do not start with "_") are predeclared in every configuration file
-// of the root, beside the standard library's names. It is evaluated once,
+// names do not start with "_") are predeclared in every file of the root
+// (but itself and the files it loads), beside the standard library's names. It is evaluated once,
 // on the thread of the first file that needs it, and its globals are
 // frozen; its error, if any, is every file's error.
 type prelude struct {
@@ -30,6 +31,12 @@ type prelude struct {
 	predeclared starlark.StringDict // the standard library's and its own
 	err         error
 	stderr      bytes.Buffer // its print() output
+
+	// ready is predeclared once the prelude has been evaluated without
+	// error: the names of the modules loaded from then on. The modules
+	// that the prelude loads, while it is evaluated, see the standard
+	// library's names alone.
+	ready atomic.Pointer[starlark.StringDict]
 }
 
 // predeclaredNames returns the names predeclared in the configuration
@@ -57,9 +64,21 @@ func (e *Evaluator) predeclaredNames(thread *starlark.Thread) (starlark.StringDi
 		if p.err == nil {
 			p.predeclared = maps.Clone(e.std.predeclared)
 			maps.Copy(p.predeclared, p.globals)
+			p.ready.Store(&p.predeclared)
 		}
 	}
 	return p.predeclared, p.err
+}
+
+// moduleNames returns the names predeclared in a module that a file of the
+// root loads: the standard library's and, once it has been evaluated, the
+// prelude's. Every file of the root is evaluated after the prelude, so only
+// the prelude and the modules it loads see the standard names alone.
+func (e *Evaluator) moduleNames() starlark.StringDict {
+	if names := e.prelude.ready.Load(); names != nil {
+		return *names
+	}
+	return e.std.predeclared
 }
 
 // loadPrelude evaluates the prelude on thread, with the standard library's
