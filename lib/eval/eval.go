@@ -162,7 +162,7 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 		return nil, convertError(err)
 	}
 	var results []Result
-	c := &collector{mainPos: mainPos, origins: origins(thread)}
+	c := &collector{mainPos: mainPos, origins: origins(thread), prelude: e.prelude.origins}
 	if err := c.collect(v, &results, "", 0); err != nil {
 		return nil, err
 	}
@@ -176,11 +176,10 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 		Print: e.printer(stderr),
 	}
 	load.SetContext(thread, ctx)
-	origins := make(map[starlark.Value]diag.Position)
-	thread.SetLocal(originsKey, origins)
+	thread.SetLocal(originsKey, make(map[starlark.Value]diag.Position))
 	starproto.SetConstructHook(thread, func(v starlark.Value) {
 		if k8s.KindOf(protoreflect.FullName(v.Type())) != nil || strings.HasPrefix(v.Type(), "envoy.") {
-			origins[v] = userCaller(thread)
+			origins(thread)[v] = userCaller(thread)
 		}
 	})
 	thread.SetLocal(varsKey, e.vars)
@@ -217,6 +216,7 @@ func origins(thread *starlark.Thread) map[starlark.Value]diag.Position {
 type collector struct {
 	mainPos diag.Position
 	origins map[starlark.Value]diag.Position
+	prelude map[starlark.Value]diag.Position // of the prelude's own objects
 }
 
 // maxListDepth bounds how deeply the lists that main returns may nest:
@@ -256,6 +256,8 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 	if m, ok := starproto.AsMessage(v); ok {
 		r := Result{Pos: c.mainPos}
 		if pos, ok := c.origins[v]; ok {
+			r.Pos = pos
+		} else if pos, ok := c.prelude[v]; ok {
 			r.Pos = pos
 		}
 		if isEnvoy(m) {

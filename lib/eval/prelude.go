@@ -30,7 +30,8 @@ type prelude struct {
 	globals     starlark.StringDict // its exported globals
 	predeclared starlark.StringDict // the standard library's and its own
 	err         error
-	stderr      bytes.Buffer // its print() output
+	stderr      bytes.Buffer                     // its print() output
+	origins     map[starlark.Value]diag.Position // of the messages it constructs
 
 	// ready is predeclared once the prelude has been evaluated without
 	// error: the names of the modules loaded from then on. The modules
@@ -50,11 +51,15 @@ func (e *Evaluator) predeclaredNames(thread *starlark.Thread) (starlark.StringDi
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.done {
-		// Its print() output is its own, whichever file's thread runs it.
-		saved := thread.Print
+		// Its print() output, and where the messages it constructs were
+		// made, are its own, whichever file's thread runs it.
+		saved, savedOrigins := thread.Print, origins(thread)
+		p.origins = make(map[starlark.Value]diag.Position)
 		thread.Print = e.printer(&p.stderr)
+		thread.SetLocal(originsKey, p.origins)
 		p.globals, p.err = e.loadPrelude(thread)
 		thread.Print = saved
+		thread.SetLocal(originsKey, savedOrigins)
 		p.done = true
 		if from := e.opts.PreludeFrom; p.err != nil && from.IsValid() {
 			for _, d := range errorsIn(p.err) {
