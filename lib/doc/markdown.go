@@ -183,8 +183,8 @@ frozen; its errors are positioned in it, with svccfg.yaml as their caller. A
 public global named like a standard predeclared name or a Starlark built-in
 (` + "`service`" + `, ` + "`len`" + `) is an error: name it otherwise, or make it private
 with a leading ` + "`_`" + `. A function that the standard library only offers through
-` + "`load()`" + ` (` + "`einhorn`" + `) may be redefined. The prelude is not a configuration file: build, lint and test
-skip it in a directory and refuse it by name. A change to it, or to a file it
+` + "`load()`" + ` (` + "`einhorn`" + `) may be redefined. The prelude is not a configuration
+file: build, lint and test skip it in a directory and refuse it by name. A change to it, or to a file it
 loads, invalidates every cached result of the root (` + "`build --cache`" + `) and
 makes ` + "`lint --changed`" + ` lint every configuration file of the root. ` + "`svccfg doc`" + `,
 run inside the root, lists its functions and values, and ` + "`svccfg doc NAME`" + `
@@ -196,7 +196,7 @@ shows one (` + "`svccfg doc prelude`" + ` the whole file).
 converted, so a configuration or a prelude can change them in place:
 
 ` + "```python" + `
-svc = service(name = "web", owner = "web", image = "registry.example.com/web:1.0")
+svc = service(name = "web", owner = "web", image = "registry.example.com/web:1.0", port = 8080)
 svc.object("Deployment").spec.revisionHistoryLimit = 5
 svc.object("Deployment").spec.template.metadata.annotations["team"] = "web"
 svc.object("Cluster").connect_timeout = "1s"
@@ -204,7 +204,7 @@ return svc
 ` + "```" + `
 
 ` + "`svc.object(kind)`" + ` returns the one Kubernetes object of that kind, or Envoy
-resource of that type (its name, such as ` + "`Cluster`" + `, or full name); none, or
-several, is an error naming the kinds it has. ` + "`svc.objects`" + ` and ` + "`svc.envoy`" + `
+resource of that type (its name, such as ` + "`Cluster`" + `, or full name); none is an
+error naming the kinds it has, and so is more than one. ` + "`svc.objects`" + ` and ` + "`svc.envoy`" + `
 are the lists of them all, which may be appended to.
 `
