@@ -295,3 +295,40 @@ func TypeOf(v starlark.Value) string {
 	}
 	return v.Type()
 }
+
+// DescribeFunction returns fn, called name, with the signature that its
+// docstring documents, for `svccfg doc` to show a function that is not
+// part of the standard library, such as a prelude's: a docstring in the
+// standard library's form (see [Signature]) gives every parameter's type
+// and description, and any other docstring, or none, gives the summary,
+// the description and the parameters' names and defaults, and the types
+// and descriptions of those that an Args: line documents. The Function it
+// returns checks no argument types.
+func DescribeFunction(name string, fn *starlark.Function) *Function {
+	if sig, err := ParseSignature(name, fn); err == nil {
+		return &Function{fn: fn, sig: sig}
+	}
+	sig := &Signature{Name: name}
+	doc := strings.TrimSpace(dedent(fn.Doc()))
+	body, args, _ := strings.Cut(doc, "\nArgs:\n")
+	sig.Summary, sig.Doc, _ = strings.Cut(body, "\n")
+	sig.Summary, sig.Doc = strings.TrimSpace(sig.Summary), strings.TrimSpace(sig.Doc)
+	documented := make(map[string][]string) // name -> type, description
+	for _, line := range strings.Split(dedent("\n"+args), "\n") {
+		if m := argLine.FindStringSubmatch(line); m != nil {
+			documented[m[1]] = m[2:]
+		}
+	}
+	for i := range fn.NumParams() {
+		pname, _ := fn.Param(i)
+		p := Param{Name: pname, check: func(starlark.Value) string { return "" }}
+		if d := documented[pname]; d != nil {
+			p.Type, p.Doc = d[0], d[1]
+		}
+		if d := fn.ParamDefault(i); d != nil {
+			p.Default = d.String()
+		}
+		sig.Params = append(sig.Params, p)
+	}
+	return &Function{fn: fn, sig: sig}
+}
