@@ -149,7 +149,7 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 	}
 	var results []Result
 	c := &collector{mainPos: mainPos, origins: origins(thread)}
-	if err := c.collect(v, &results, "", 0); err != nil {
+	if err := c.collect(v, &results, nil); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -205,10 +205,9 @@ type collector struct {
 // deadline of the evaluation that built it.
 const maxListDepth = 32
 
-// collect appends to results what v, a value main returned, holds. where
-// says where v is in the lists that main returned (" at index 1 of a list"),
-// and depth how many lists hold it.
-func (c *collector) collect(v starlark.Value, results *[]Result, where string, depth int) error {
+// collect appends to results what v, a value main returned, holds. path
+// holds the indexes that lead to v in the lists that main returned.
+func (c *collector) collect(v starlark.Value, results *[]Result, path []int) error {
 	switch v := v.(type) {
 	case *Unit:
 		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
@@ -222,12 +221,12 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 		*results = append(*results, r)
 		return nil
 	case *starlark.List, starlark.Tuple:
-		if depth == maxListDepth {
-			return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
+		if len(path) == maxListDepth {
+			return &diag.Error{Pos: resultPos(c.mainPos, nil, v), Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
 		}
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
-			if err := c.collect(seq.Index(i), results, fmt.Sprintf(" at index %d of a list%s", i, where), depth+1); err != nil {
+			if err := c.collect(seq.Index(i), results, append(path, i)); err != nil {
 				return err
 			}
 		}
@@ -250,7 +249,11 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 	if v == starlark.None {
 		got = "None"
 	}
-	return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where)}
+	var where strings.Builder
+	for i := len(path) - 1; i >= 0; i-- {
+		fmt.Fprintf(&where, " at index %d of a list", path[i])
+	}
+	return &diag.Error{Pos: resultPos(c.mainPos, path, v), Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where.String())}
 }
 
 func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {
