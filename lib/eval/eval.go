@@ -145,7 +145,7 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 	}
 	v, err := starlark.Call(thread, mainFn, starlark.Tuple{e.newContext(e.vars)}, nil)
 	if err != nil {
-		return nil, convertError(err)
+		return nil, explainVars(convertError(err), e.vars)
 	}
 	var results []Result
 	c := &collector{mainPos: mainPos, origins: origins(thread)}
