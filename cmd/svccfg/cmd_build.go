@@ -16,6 +16,8 @@ const buildDoc = `Build evaluates the configuration files at each PATH and print
 Kubernetes object they generate as one YAML stream, ready for
 "kubectl apply -f -". A PATH is a .star file, or a directory searched for
 .star files that define main (hidden directories and testdata are skipped).
+A .star file there that defines no main and that no .star file of its
+config root loads is skipped with a warning on stderr (test files quietly).
 
 With -o DIR it writes instead, for each service or cron job,
 DIR/kubernetes/<namespace>/<name>.yaml (all its Kubernetes objects) and

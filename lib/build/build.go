@@ -111,7 +111,9 @@ type Source struct {
 }
 
 // Build evaluates the configuration files at paths: files, or directories
-// searched for *.star files that define main. Files are evaluated and
+// searched for *.star files that define main. It warns on opts.Stderr
+// about the files of a directory that it skips but that look like they
+// were meant to be built or loaded (see [Unused]). Files are evaluated and
 // converted in parallel; the result, errors and print() output are the same
 // as if they were processed one by one in order.
 func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
@@ -119,9 +121,15 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	roots, err := Roots(paths, FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want})
+	var warnings diag.ErrorList
+	find := FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want,
+		Warn: func(w *diag.Error) { warnings = append(warnings, w) }}
+	roots, err := Roots(paths, find)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Stderr != nil {
+		diag.Print(opts.Stderr, warnings.Err(), diag.Config{Cwd: opts.Cwd})
 	}
 	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var jobs []job
