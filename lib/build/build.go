@@ -83,9 +83,11 @@ type Output struct {
 
 // A Duplicate is an object or resource that two calls produced.
 type Duplicate struct {
-	ID        string        // such as "Deployment default/web"
-	What      string        // the service, job or "main" that produced it again, such as `service "web"`
-	Pos, Prev diag.Position // the calls that produced it again and first
+	ID   string // such as "Deployment default/web"
+	What string // the service, job or "main" that produced it again, such as `service "web"`
+	// Source is the call that produced it again, and Prev the one that
+	// produced it first.
+	Source, Prev Source
 }
 
 // A Unit is the output of one service or job: the objects written to one
@@ -106,8 +108,22 @@ type Source struct {
 	// cron(), or, for a message that main returned itself, of the
 	// message's constructor (or main's definition when unknown).
 	Pos diag.Position
+	// Stack holds the callers of the function that made the call, when
+	// main did not make it itself (a helper of a loaded module did),
+	// innermost first: the call chain from Pos back to main.
+	Stack []diag.Frame
 	// By names the call: `service "web"`, `cron "report"` or "main".
 	By string
+}
+
+// Origin returns the line of the configuration file whose main led to the
+// call: the outermost frame of the call chain, or Pos if there is none. It
+// tells apart what one helper made for different callers.
+func (s Source) Origin() diag.Position {
+	if len(s.Stack) > 0 {
+		return s.Stack[len(s.Stack)-1].Pos
+	}
+	return s.Pos
 }
 
 // Build evaluates the configuration files at paths: files, or directories
@@ -131,7 +147,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if opts.Stderr != nil {
 		diag.Print(opts.Stderr, warnings.Err(), diag.Config{Cwd: opts.Cwd})
 	}
-	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
+	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]Source)}
 	var jobs []job
 	var sets []string
 	for _, r := range roots {
@@ -210,12 +226,16 @@ type jobOutput struct {
 // An item is one converted and checked Kubernetes object or Envoy resource,
 // not yet filed under its unit.
 type item struct {
-	key  unitKey
-	what string // the service, job or "main" that produced it, for messages
-	pos  diag.Position
-	obj  *Object   // a Kubernetes object, or
-	res  *Resource // an Envoy resource
+	key   unitKey
+	what  string // the service, job or "main" that produced it, for messages
+	pos   diag.Position
+	stack []diag.Frame // the call chain from pos, see [Source.Stack]
+	obj   *Object      // a Kubernetes object, or
+	res   *Resource    // an Envoy resource
 }
+
+// source returns what produced the item.
+func (it *item) source() Source { return Source{Pos: it.pos, Stack: it.stack, By: it.what} }
 
 // id returns the identity of the item's object or resource, as
 // duplicates are detected and reported: "Deployment ns/name", or
@@ -297,7 +317,7 @@ type builder struct {
 	opts       Options
 	duplicates []Duplicate
 	units      map[unitKey]*Unit
-	seen       map[string]diag.Position // object and resource identities
+	seen       map[string]Source // what produced each object and resource identity
 }
 
 // A PathError reports a PATH argument that names no configuration.
@@ -385,7 +405,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 			}
 			o.typed = nil
 		}
-		items = append(items, item{key: key, what: what, pos: r.Pos, obj: o})
+		items = append(items, item{key: key, what: what, pos: r.Pos, stack: r.Stack, obj: o})
 	}
 	for _, m := range r.Envoy {
 		name := envoy.Name(m)
@@ -411,7 +431,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 			}
 			res.json, res.msg = data, nil
 		}
-		items = append(items, item{key: key, what: what, pos: r.Pos, res: res})
+		items = append(items, item{key: key, what: what, pos: r.Pos, stack: r.Stack, res: res})
 	}
 	return items, nil
 }
@@ -420,15 +440,15 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 // produced the same object or resource.
 func (b *builder) add(it item) error {
 	id := it.id()
+	src := it.source()
 	if prev, ok := b.seen[id]; ok && b.opts.Duplicates {
-		b.duplicates = append(b.duplicates, Duplicate{ID: id, What: it.what, Pos: it.pos, Prev: prev})
+		b.duplicates = append(b.duplicates, Duplicate{ID: id, What: it.what, Source: src, Prev: prev})
 		return nil
 	}
-	if err := b.claim(id, it.pos); err != nil {
-		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error()}
+	if err := b.claim(id, src); err != nil {
+		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error(), Stack: it.stack}
 	}
 	u := b.unit(it.key, it.pos)
-	src := Source{Pos: it.pos, By: it.what}
 	if it.obj != nil {
 		o := *it.obj
 		o.Source = src
@@ -441,13 +461,13 @@ func (b *builder) add(it item) error {
 	return nil
 }
 
-// claim records that the object or resource id was produced at pos, and
+// claim records that the object or resource id was produced by src, and
 // fails if something else already produced it.
-func (b *builder) claim(id string, pos diag.Position) error {
+func (b *builder) claim(id string, src Source) error {
 	if prev, ok := b.seen[id]; ok {
-		return fmt.Errorf("%s is also produced at %s", id, prev.Format(b.opts.Cwd))
+		return fmt.Errorf("%s is also produced at %s", id, prev.Origin().Format(b.opts.Cwd))
 	}
-	b.seen[id] = pos
+	b.seen[id] = src
 	return nil
 }
 

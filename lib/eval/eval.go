@@ -91,6 +91,10 @@ type Result struct {
 	Objects   []proto.Message
 	Envoy     []proto.Message
 	Pos       diag.Position // the call that made it, or main's definition
+	// Stack holds the callers of the function that made the call, when
+	// main did not make it itself, innermost first: the call chain from
+	// Pos back to main.
+	Stack []diag.Frame
 }
 
 // HasMain reports whether the file with source src defines main at top level.
@@ -168,11 +172,13 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 		},
 	}
 	load.SetContext(thread, ctx)
-	origins := make(map[starlark.Value]diag.Position)
+	origins := make(map[starlark.Value]origin)
 	thread.SetLocal(originsKey, origins)
 	starproto.SetConstructHook(thread, func(v starlark.Value) {
 		if k8s.KindOf(protoreflect.FullName(v.Type())) != nil || strings.HasPrefix(v.Type(), "envoy.") {
-			origins[v] = userCaller(thread)
+			var o origin
+			o.pos, o.stack = userCallers(thread)
+			origins[v] = o
 		}
 	})
 	thread.SetLocal(varsKey, e.vars)
@@ -186,17 +192,24 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 
 const originsKey = "svccfg.origins"
 
+// An origin is where an object or resource was constructed: the
+// configuration line of the call, and the callers of its function.
+type origin struct {
+	pos   diag.Position
+	stack []diag.Frame
+}
+
 // origins returns where the objects and resources constructed on thread
-// were made: the configuration line of the call.
-func origins(thread *starlark.Thread) map[starlark.Value]diag.Position {
-	m, _ := thread.Local(originsKey).(map[starlark.Value]diag.Position)
+// were made.
+func origins(thread *starlark.Thread) map[starlark.Value]origin {
+	m, _ := thread.Local(originsKey).(map[starlark.Value]origin)
 	return m
 }
 
 // A collector gathers what main returned.
 type collector struct {
 	mainPos diag.Position
-	origins map[starlark.Value]diag.Position
+	origins map[starlark.Value]origin
 }
 
 // maxListDepth bounds how deeply the lists that main returns may nest:
@@ -210,7 +223,7 @@ const maxListDepth = 32
 func (c *collector) collect(v starlark.Value, results *[]Result, path []int) error {
 	switch v := v.(type) {
 	case *Unit:
-		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
+		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos, Stack: v.Stack}
 		var err error
 		if r.Objects, err = messages(v.Objects, v, "objects"); err != nil {
 			return err
@@ -234,8 +247,8 @@ func (c *collector) collect(v starlark.Value, results *[]Result, path []int) err
 	}
 	if m, ok := starproto.AsMessage(v); ok {
 		r := Result{Pos: c.mainPos}
-		if pos, ok := c.origins[v]; ok {
-			r.Pos = pos
+		if o, ok := c.origins[v]; ok {
+			r.Pos, r.Stack = o.pos, o.stack
 		}
 		if isEnvoy(m) {
 			r.Envoy = []proto.Message{m}
