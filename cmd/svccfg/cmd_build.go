@@ -32,6 +32,12 @@ file, then the position of the service(), cron() or message constructor call
 in the configuration that produced it. --format json prints that as a JSON
 array.
 
+Values that the API server would reject are errors at the value that
+writes them, checked offline: enum-like strings (a Service's type, a port's
+protocol, a container's imagePullPolicy, a pod's restartPolicy...) against
+the values k8s.io/api declares, with a suggestion, and label keys and
+values and annotation keys with Kubernetes' own validation functions.
+
 The output is a pure function of the configuration files and variables: the
 same bytes on any machine and from any working directory.
 

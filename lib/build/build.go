@@ -273,14 +273,19 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 	}
 
 	ns := j.ev.Vars()["namespace"]
+	var errs diag.ErrorList
 	for _, r := range results {
 		// The cache keeps whole results, for any later build.
 		items, err := convert(r, ns, j.configSet, b.opts.Typed, b.opts.KubernetesOnly && cache == nil)
 		if err != nil {
-			out.err = err
-			return out
+			errs = appendError(errs, err) // and report the other results' errors too
+			continue
 		}
 		out.items = append(out.items, items...)
+	}
+	if err := errs.Err(); err != nil {
+		out.items, out.err = nil, err
+		return out
 	}
 	if cache != nil {
 		cache.put(key, &out, j.ev.Deps(j.file))
@@ -355,6 +360,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 		return &diag.Error{Pos: r.Pos, Msg: what + ": " + fmt.Sprintf(format, args...)}
 	}
 	items := make([]item, 0, len(r.Objects)+len(r.Envoy))
+	values := &valueChecker{r: r}
 	for _, m := range r.Objects {
 		name := m.ProtoReflect().Descriptor().FullName()
 		kind := k8s.KindOf(name)
@@ -372,6 +378,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 		if acc.GetName() == "" {
 			return nil, fail("a %s has no metadata.name", kind.GVK.Kind)
 		}
+		values.check(obj, kind.GVK.Kind, acc.GetName())
 		if !kind.Namespaced && acc.GetNamespace() != "" {
 			return nil, fail("%s %q is cluster-scoped but has namespace %q", kind.GVK.Kind, acc.GetName(), acc.GetNamespace())
 		}
@@ -406,6 +413,9 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 			o.typed = nil
 		}
 		items = append(items, item{key: key, what: what, pos: r.Pos, stack: r.Stack, obj: o})
+	}
+	if err := values.err(what); err != nil {
+		return nil, err
 	}
 	for _, m := range r.Envoy {
 		name := envoy.Name(m)
