@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
@@ -16,23 +17,26 @@ import (
 // warnUnused warns, through opts.Warn, about the files of a directory walk
 // (files, with whether Match selected each and its contents) that Match
 // did not select and that look unused (see [Unused]): first against the
-// other files of the walk, then, for those still unmentioned, against the
-// other .star files of their config root.
+// other files of the walk, then, for those still unaccounted for, against
+// the other .star files of their config root.
 func (f *finder) warnUnused(files []found, match []bool, srcs [][]byte) {
-	var candidates []int
+	var walk *mentions
+	others := make(map[string]*mentions) // the roots' other files, read once
 	for i := range files {
-		if !match[i] && srcs[i] != nil && !mentioned(files[i].path, files, srcs) {
-			candidates = append(candidates, i)
+		if match[i] || srcs[i] == nil {
+			continue
 		}
-	}
-	others := make(map[string][]found) // the root's other files, read once
-	otherSrcs := make(map[string][][]byte)
-	for _, i := range candidates {
+		if walk == nil {
+			walk = newMentions(files, srcs)
+		}
 		file, root := files[i].path, files[i].root
-		if _, ok := others[root]; !ok {
-			others[root], otherSrcs[root] = f.rootSources(root, files)
+		if walk.loaded(file) {
+			continue
 		}
-		if mentioned(file, others[root], otherSrcs[root]) {
+		if others[root] == nil {
+			others[root] = newMentions(f.rootSources(root, files))
+		}
+		if others[root].loaded(file) {
 			continue
 		}
 		if w := Unused(file, srcs[i]); w != nil {
@@ -65,13 +69,28 @@ func (f *finder) rootSources(dir string, walked []found) ([]found, [][]byte) {
 	return list, srcs
 }
 
-// mentioned reports whether a file other than file among files (with
-// contents srcs) loads file, or may: it mentions file's base name and
-// either loads file or does not parse.
-func mentioned(file string, files []found, srcs [][]byte) bool {
-	name := []byte(filepath.Base(file))
-	for i, other := range files {
-		if other.path != file && bytes.Contains(srcs[i], name) && loads(other, srcs[i], file) {
+// mentions indexes files by the .star base names that each mentions.
+type mentions struct {
+	files []found
+	srcs  [][]byte
+	by    map[string][]int // base name -> indexes of the files that mention it
+}
+
+func newMentions(files []found, srcs [][]byte) *mentions {
+	m := &mentions{files: files, srcs: srcs, by: make(map[string][]int)}
+	for i, src := range srcs {
+		for _, name := range Mentions(src) {
+			m.by[name] = append(m.by[name], i)
+		}
+	}
+	return m
+}
+
+// loaded reports whether another of the files loads file, or may: it
+// mentions file's base name and either loads file or does not parse.
+func (m *mentions) loaded(file string) bool {
+	for _, i := range m.by[filepath.Base(file)] {
+		if m.files[i].path != file && loads(m.files[i], m.srcs[i], file) {
 			return true
 		}
 	}
@@ -129,3 +148,33 @@ func Unused(file string, src []byte) *diag.Error {
 	}
 	return w
 }
+
+// Mentions returns the base names of the .star names in src, sorted: the
+// names that a load statement in it may load, and more.
+func Mentions(src []byte) []string {
+	var names []string
+	for i := 0; ; {
+		j := bytes.Index(src[i:], starSuffix)
+		if j < 0 {
+			break
+		}
+		end := i + j + len(starSuffix)
+		start := i + j
+		for start > 0 && !bytes.ContainsRune(nameStops, rune(src[start-1])) {
+			start--
+		}
+		if start < i+j {
+			names = append(names, string(src[start:end]))
+		}
+		i = end
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+var (
+	starSuffix = []byte(".star")
+	// nameStops end a module name, leftwards from its ".star": a directory
+	// separator or the start of the string literal.
+	nameStops = []byte("/\"'\n")
+)
