@@ -134,3 +134,106 @@ func literal(v any) string {
 	}
 	return ""
 }
+
+// StringPos returns the position of a string literal equal to value written
+// in call or in a call nested in its arguments: preferably one written as
+// the keyword argument key = "value" or the dict entry "key": "value" or,
+// when key is "", as a dict's key; else any such literal. It reports false
+// if there is none.
+func StringPos(call *syntax.CallExpr, key, value string) (diag.Position, bool) {
+	var exact, any syntax.Expr
+	isValue := func(x syntax.Expr) bool {
+		lit, ok := x.(*syntax.Literal)
+		return ok && lit.Token == syntax.STRING && lit.Value == value
+	}
+	syntax.Walk(call, func(n syntax.Node) bool {
+		if exact != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *syntax.BinaryExpr:
+			if id, ok := n.X.(*syntax.Ident); ok && n.Op == syntax.EQ && key != "" && id.Name == key && isValue(n.Y) {
+				exact = n.Y
+			}
+		case *syntax.DictEntry:
+			switch {
+			case key == "" && isValue(n.Key):
+				exact = n.Key
+			case key != "" && isValue(n.Value):
+				if lit, ok := n.Key.(*syntax.Literal); ok && lit.Token == syntax.STRING && lit.Value == key {
+					exact = n.Value
+				}
+			}
+		case *syntax.Literal:
+			if any == nil && isValue(n) {
+				any = n
+			}
+		}
+		return exact == nil
+	})
+	if exact == nil {
+		exact = any
+	}
+	if exact == nil {
+		return diag.Position{}, false
+	}
+	start, _ := exact.Span()
+	return toPos(start), true
+}
+
+// AssignPos returns the position of a string literal equal to value that
+// the function of f holding pos (or f's top level) assigns to a field
+// called key: x.key = "value" or x["key"] = "value". It reports false if
+// there is none, or key is "".
+func AssignPos(f *syntax.File, pos diag.Position, key, value string) (diag.Position, bool) {
+	if key == "" {
+		return diag.Position{}, false
+	}
+	var body []syntax.Stmt = f.Stmts
+	for _, stmt := range f.Stmts {
+		if def, ok := stmt.(*syntax.DefStmt); ok && contains(def, pos) {
+			body = def.Body
+		}
+	}
+	var found syntax.Expr
+	for _, stmt := range body {
+		syntax.Walk(stmt, func(n syntax.Node) bool {
+			if found != nil {
+				return false
+			}
+			switch n := n.(type) {
+			case *syntax.DefStmt, *syntax.LambdaExpr:
+				return false
+			case *syntax.AssignStmt:
+				lit, ok := n.RHS.(*syntax.Literal)
+				if n.Op != syntax.EQ || !ok || lit.Token != syntax.STRING || lit.Value != value {
+					return true
+				}
+				switch lhs := n.LHS.(type) {
+				case *syntax.DotExpr:
+					if lhs.Name.Name == key {
+						found = n.RHS
+					}
+				case *syntax.IndexExpr:
+					if k, ok := lhs.Y.(*syntax.Literal); ok && k.Token == syntax.STRING && k.Value == key {
+						found = n.RHS
+					}
+				}
+			}
+			return true
+		})
+	}
+	if found == nil {
+		return diag.Position{}, false
+	}
+	start, _ := found.Span()
+	return toPos(start), true
+}
+
+// contains reports whether pos lies within the syntax of n.
+func contains(n syntax.Node, pos diag.Position) bool {
+	start, end := n.Span()
+	s, e := toPos(start), toPos(end)
+	before := func(a, b diag.Position) bool { return a.Line < b.Line || a.Line == b.Line && a.Col <= b.Col }
+	return before(s, pos) && before(pos, e)
+}
