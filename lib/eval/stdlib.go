@@ -129,8 +129,8 @@ func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 }
 
 // Predeclared returns the names predeclared in every configuration file:
-// service, cron, kube, envoy and proto, and skycfg's struct, json, yaml,
-// hash and url.
+// service, cron, job, kube, port, probe, env, volume, envoy and proto, and
+// skycfg's struct, json, yaml, hash and url.
 func (std *Stdlib) Predeclared() starlark.StringDict { return std.predeclared }
 
 // Functions returns every public standard library function, sorted by name.
