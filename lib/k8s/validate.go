@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	appsv1 "k8s.io/api/apps/v1"
@@ -46,7 +47,8 @@ type Problem struct {
 // which leave a field to its default, are not checked.
 func Validate(obj runtime.Object) []Problem {
 	v := &validator{}
-	v.walk(reflect.ValueOf(obj), "")
+	x := reflect.ValueOf(obj)
+	v.walk(x, planOf(x.Type()), make(path, 0, 16))
 	v.restartPolicy(obj)
 	return v.problems
 }
@@ -153,41 +155,139 @@ var maps = map[fieldKey]mapKind{
 	field[corev1.PodSpec]("NodeSelector"):      labelMap,
 }
 
-// walk checks v, found at path, and what it holds.
-func (v *validator) walk(x reflect.Value, path string) {
-	switch x.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !x.IsNil() {
-			v.walk(x.Elem(), path)
+// A path is where the validator is in an object: the elements from the
+// root, formatted only when a problem is found.
+type path []pathElem
+
+// A pathElem is a field (by its JSON name) or an index.
+type pathElem struct {
+	name  string
+	index int
+}
+
+func (p path) String() string {
+	var b strings.Builder
+	for _, e := range p {
+		if e.name == "" {
+			fmt.Fprintf(&b, "[%d]", e.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.name)
+	}
+	return b.String()
+}
+
+// A plan is what the validator checks in values of one type: nil when
+// nothing within them needs checking, so that it skips them.
+type plan struct {
+	fields []fieldPlan  // of a struct
+	elem   reflect.Type // of a pointer, interface or slice
+	dyn    bool         // an interface: look at the dynamic value
+}
+
+// A fieldPlan is one field of a struct that holds something to check.
+type fieldPlan struct {
+	index   int
+	name    string // its JSON name; "" if inlined
+	goName  string
+	enum    []string
+	mapKind mapKind
+}
+
+var plans sync.Map // reflect.Type -> *plan (nil if nothing to check)
+
+// planOf returns the plan of t, or nil if no value of type t holds
+// anything to check.
+func planOf(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	// k8s.io/api has no recursive types; one would only be walked as if
+	// it held nothing to check.
+	plans.Store(t, (*plan)(nil))
+	p := newPlan(t)
+	plans.Store(t, p)
+	return p
+}
+
+func newPlan(t reflect.Type) *plan {
+	switch t.Kind() {
+	case reflect.Interface:
+		return &plan{dyn: true}
+	case reflect.Pointer:
+		if planOf(t.Elem()) != nil {
+			return &plan{elem: t.Elem()}
 		}
 	case reflect.Slice:
-		if x.Type().Elem().Kind() != reflect.String { // enum lists are checked by their struct
-			for i := range x.Len() {
-				v.walk(x.Index(i), fmt.Sprintf("%s[%d]", path, i))
-			}
+		if t.Elem().Kind() != reflect.String && planOf(t.Elem()) != nil { // enum lists are checked by their struct
+			return &plan{elem: t.Elem()}
 		}
 	case reflect.Struct:
-		t := x.Type()
+		var fields []fieldPlan
 		for i := range t.NumField() {
 			f := t.Field(i)
 			if !f.IsExported() {
 				continue
 			}
 			name, inline := jsonName(f)
-			p := path
+			fp := fieldPlan{index: i, goName: f.Name}
 			if !inline {
-				p = join(path, name)
+				fp.name = name
 			}
 			key := fieldKey{t, f.Name}
 			if allowed, ok := enums[key]; ok {
-				v.enum(x.Field(i), p, name, allowed)
+				fp.enum = allowed
+			} else if kind, ok := maps[key]; ok {
+				fp.mapKind = kind
+			} else if planOf(f.Type) == nil {
 				continue
 			}
-			if kind, ok := maps[key]; ok {
-				v.stringMap(x.Field(i), p, kind)
-				continue
+			fields = append(fields, fp)
+		}
+		if fields != nil {
+			return &plan{fields: fields}
+		}
+	}
+	return nil
+}
+
+// walk checks x, of a type whose plan is p, found at at, and what it holds.
+func (v *validator) walk(x reflect.Value, p *plan, at path) {
+	switch {
+	case p == nil:
+	case p.dyn:
+		if !x.IsNil() {
+			e := x.Elem()
+			v.walk(e, planOf(e.Type()), at)
+		}
+	case x.Kind() == reflect.Pointer:
+		if !x.IsNil() {
+			v.walk(x.Elem(), planOf(p.elem), at)
+		}
+	case x.Kind() == reflect.Slice:
+		ep := planOf(p.elem)
+		for i := range x.Len() {
+			v.walk(x.Index(i), ep, append(at, pathElem{index: i}))
+		}
+	default:
+		for i := range p.fields {
+			f := &p.fields[i]
+			fat := at
+			if f.name != "" {
+				fat = append(at, pathElem{name: f.name})
 			}
-			v.walk(x.Field(i), p)
+			fv := x.Field(f.index)
+			switch {
+			case f.enum != nil:
+				v.enum(fv, fat, f.name, f.enum)
+			case f.mapKind != 0:
+				v.stringMap(fv, fat, f.mapKind)
+			default:
+				v.walk(fv, planOf(fv.Type()), fat)
+			}
 		}
 	}
 }
@@ -205,31 +305,25 @@ func jsonName(f reflect.StructField) (string, bool) {
 	return tag, false
 }
 
-func join(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
-// enum checks the string, *string or []string x, field name at path,
+// enum checks the string, *string or []string x, field name at at,
 // against allowed.
-func (v *validator) enum(x reflect.Value, path, name string, allowed []string) {
+func (v *validator) enum(x reflect.Value, at path, name string, allowed []string) {
 	switch x.Kind() {
 	case reflect.Pointer:
 		if !x.IsNil() {
-			v.enum(x.Elem(), path, name, allowed)
+			v.enum(x.Elem(), at, name, allowed)
 		}
 	case reflect.Slice:
 		for i := range x.Len() {
-			v.enum(x.Index(i), fmt.Sprintf("%s[%d]", path, i), name, allowed)
+			v.enum(x.Index(i), append(at, pathElem{index: i}), name, allowed)
 		}
 	case reflect.String:
 		s := x.String()
 		if s == "" || slices.Contains(allowed, s) {
 			return
 		}
-		v.problems = append(v.problems, Problem{Path: path, Field: name, Value: s, Msg: unsupported(path, s, allowed)})
+		p := at.String()
+		v.problems = append(v.problems, Problem{Path: p, Field: name, Value: s, Msg: unsupported(p, s, allowed)})
 	}
 }
 
@@ -252,19 +346,30 @@ func unsupported(path, s string, allowed []string) string {
 
 // stringMap checks the keys (and, for labels, the values) of the map of
 // strings x at path.
-func (v *validator) stringMap(x reflect.Value, path string, kind mapKind) {
+func (v *validator) stringMap(x reflect.Value, at path, kind mapKind) {
 	if x.Kind() != reflect.Map || x.Len() == 0 {
 		return
 	}
-	keys := x.MapKeys()
-	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	iter := x.MapRange()
+	var bad []string // the keys with a problem
+	for iter.Next() {
+		key, val := iter.Key().String(), iter.Value().String()
+		if !validKey(key, kind) || kind == labelMap && !validLabelValue(val) {
+			bad = append(bad, key)
+		}
+	}
+	if bad == nil {
+		return
+	}
+	slices.Sort(bad)
 	what := "label"
 	if kind == annotationMap {
 		what = "annotation"
 	}
-	for _, k := range keys {
-		key, val := k.String(), x.MapIndex(k).String()
-		at := fmt.Sprintf("%s[%q]", path, key)
+	p := at.String()
+	for _, key := range bad {
+		val := x.MapIndex(reflect.ValueOf(key).Convert(x.Type().Key())).String()
+		at := fmt.Sprintf("%s[%q]", p, key)
 		check := key
 		if kind == annotationMap {
 			check = strings.ToLower(key) // as Kubernetes checks annotation keys
@@ -283,6 +388,62 @@ func (v *validator) stringMap(x reflect.Value, path string, kind mapKind) {
 		}
 	}
 }
+
+// validKey reports whether key is a valid key of a map of kind, as
+// apimachinery's validation.IsQualifiedName says, without its regular
+// expressions for the common keys.
+func validKey(key string, kind mapKind) bool {
+	check := key
+	if kind == annotationMap {
+		check = strings.ToLower(key)
+	}
+	prefix, name, ok := strings.Cut(check, "/")
+	if !ok {
+		return simpleName(prefix)
+	}
+	if !simpleName(name) || strings.Contains(name, "/") || len(prefix) > 253 || prefix == "" {
+		return len(validation.IsQualifiedName(check)) == 0
+	}
+	for _, label := range strings.Split(prefix, ".") {
+		if !dnsLabel(label) {
+			return len(validation.IsQualifiedName(check)) == 0
+		}
+	}
+	return true
+}
+
+// validLabelValue reports whether s is a valid label value.
+func validLabelValue(s string) bool { return s == "" || simpleName(s) }
+
+// simpleName reports whether s is 1 to 63 of [A-Za-z0-9-_.], beginning and
+// ending with a letter or digit: the name part of a qualified name.
+func simpleName(s string) bool {
+	if len(s) == 0 || len(s) > 63 || !alnum(s[0]) || !alnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// dnsLabel reports whether s is a DNS-1123 label: 1 to 63 of [a-z0-9-],
+// beginning and ending with a letter or digit.
+func dnsLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func alnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
 
 // restartPolicy checks that the pods of a workload restart as its kind
 // requires: always for a Deployment, StatefulSet, DaemonSet or ReplicaSet,

@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -9,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 func TestValidate(t *testing.T) {
@@ -57,5 +59,27 @@ func TestValidate(t *testing.T) {
 				t.Errorf("Validate (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestValidKeyAgrees checks the fast label checks against apimachinery's.
+func TestValidKeyAgrees(t *testing.T) {
+	for _, s := range []string{
+		"", "a", "app", "App.Name_1", "-a", "a-", "a b", "app.kubernetes.io/managed-by", "svccfg.dev/config-set",
+		"Example.com/Note", "example.com/", "/name", "a/b/c", "a..b/c", "-a.com/x", "a.com/-x", strings.Repeat("a", 63), strings.Repeat("a", 64),
+		strings.Repeat("a", 64) + ".com/x", "xn--bcher-kva.example/x", "UPPER/x", "a_b/x", "a.com/x.y_z-0",
+	} {
+		for _, kind := range []mapKind{labelMap, annotationMap} {
+			check := s
+			if kind == annotationMap {
+				check = strings.ToLower(s)
+			}
+			if got, want := validKey(s, kind), len(validation.IsQualifiedName(check)) == 0; got != want {
+				t.Errorf("validKey(%q, %d) = %v, want %v", s, kind, got, want)
+			}
+		}
+		if got, want := validLabelValue(s), len(validation.IsValidLabelValue(s)) == 0; got != want {
+			t.Errorf("validLabelValue(%q) = %v, want %v", s, got, want)
+		}
 	}
 }
