@@ -88,7 +88,7 @@ func TestFunction(t *testing.T) {
 			"\n  timeout (string, default \"15s\")\n",
 			"\n  env (dict of string to (string or EnvSource), default {})\n",
 			"\n  block_egress (bool, default False)\n",
-			"\nIt generates a Deployment (one per track, named NAME-TRACK, when tracks are set)\nand a ServiceAccount;",
+			"\nIt generates a Deployment, whose pods carry the label track: stable (and one\nmore, NAME-TRACK, for each of tracks), and a ServiceAccount;",
 		}},
 		{"einhorn", []string{
 			"einhorn(script, workers = 1, port = None, args = [])\n",
