@@ -18,8 +18,9 @@ protobuf message, or a list of them:
 	        mem = kube.gigabytes(16),
 	    )
 
-Predeclared in every file: service, cron and job (workloads); port, probe,
-env and volume (their ports, health checks, environment and storage); kube
+Predeclared in every file: service, cron and job (workloads); canary (a
+service's canary); port, probe, env and volume (their ports, health checks,
+environment and storage); kube
 (quantities, security, sidecars, tracks, rollout, autoscaling); envoy (Envoy
 resources) and proto (any Kubernetes or Envoy message type, through
 proto.package("k8s.io.api.apps.v1") and the like), and skycfg's struct, json,

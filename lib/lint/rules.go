@@ -24,6 +24,7 @@ var rules []*Rule
 
 func init() {
 	rules = []*Rule{
+		{Name: "canary-size", Doc: "a canary (pods labelled track: canary) runs no more pods than the stable track of its service", check: checkCanarySize},
 		{Name: "cron-schedule", Doc: "a CronJob's schedule parses as Kubernetes parses it (5 fields or @hourly and the like) and its time zone exists", check: checkCronSchedule},
 		{Name: "dns-label", Doc: "every Kubernetes object's name is a DNS-1123 label (a Service's a DNS-1035 label): lowercase letters, digits and '-', at most 63 of them", check: checkDNSLabel},
 		{Name: "duplicate-name", Doc: "no two services, jobs or messages produce the same object or Envoy resource", check: checkDuplicateName},
@@ -223,6 +224,38 @@ func checkPDBReplicas(p *pass) {
 			replicas := replicasOf(w, minReplicas)
 			p.report(w.src, args("replicas"), "%s has %d %s under PodDisruptionBudget %q: want at least 2, so that a node drain neither blocks nor stops it",
 				w, replicas, plural(int(replicas), "replica"), pdb.Name)
+		}
+	}
+}
+
+// checkCanarySize reports a canary Deployment with more replicas than the
+// stable Deployment of its service (the same app label and namespace): a
+// canary is the small, incremental part of a change.
+func checkCanarySize(p *pass) {
+	minReplicas := autoscaled(p.objects)
+	stable := make(map[string]workload) // namespace and app -> the stable track
+	var canaries []workload
+	for _, o := range p.objects {
+		w, ok := workloadOf(o)
+		if !ok {
+			continue
+		}
+		key := o.meta.GetNamespace() + "/" + w.labels["app"]
+		switch w.labels["track"] {
+		case "stable":
+			stable[key] = w
+		case "canary":
+			canaries = append(canaries, w)
+		}
+	}
+	for _, c := range canaries {
+		s, ok := stable[c.meta.GetNamespace()+"/"+c.labels["app"]]
+		if !ok {
+			continue
+		}
+		if n, m := replicasOf(c, minReplicas), replicasOf(s, minReplicas); n > m {
+			p.report(c.src, args("hosts", "replicas"), "%s runs %d %s, more than the %d of its stable track %s: a canary is the smaller share",
+				c, n, plural(int(n), "pod"), m, s)
 		}
 	}
 }
