@@ -47,7 +47,7 @@ func resultPos(def diag.Position, path []int, v starlark.Value) diag.Position {
 	}
 	x := ret.Result
 	for _, i := range path {
-		next := step(x, starproto.PathElem{Index: i})
+		next, _ := step(x, starproto.PathElem{Index: i})
 		if next == nil {
 			return toPos(ret.Return)
 		}

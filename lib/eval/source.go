@@ -58,7 +58,7 @@ func ArgPos(call *syntax.CallExpr, name string, index int) (diag.Position, bool)
 // of a list for an index. It follows the path as far as the argument is
 // written as literals; without a path, it is [ArgPos]. It reports false if
 // call has no such argument.
-func ValuePos(call *syntax.CallExpr, name string, index int, path []starproto.PathElem) (diag.Position, bool) {
+func ValuePos(call *syntax.CallExpr, name string, index int, path []starproto.PathElem, atKey bool) (diag.Position, bool) {
 	pos, ok := ArgPos(call, name, index)
 	if !ok || len(path) == 0 {
 		return pos, ok
@@ -73,10 +73,13 @@ func ValuePos(call *syntax.CallExpr, name string, index int, path []starproto.Pa
 			x = a
 		}
 	}
-	for _, p := range path {
-		next := step(x, p)
+	for i, p := range path {
+		next, key := step(x, p)
 		if next == nil {
 			break
+		}
+		if atKey && i == len(path)-1 && key != nil {
+			next = key
 		}
 		x = next
 	}
@@ -84,8 +87,9 @@ func ValuePos(call *syntax.CallExpr, name string, index int, path []starproto.Pa
 	return toPos(start), true
 }
 
-// step returns the part of x, a literal, that p names, or nil.
-func step(x syntax.Expr, p starproto.PathElem) syntax.Expr {
+// step returns the part of x, a literal, that p names, or nil; and, in a
+// dict literal, the key that names it.
+func step(x syntax.Expr, p starproto.PathElem) (value, key syntax.Expr) {
 	for {
 		paren, ok := x.(*syntax.ParenExpr)
 		if !ok {
@@ -99,26 +103,26 @@ func step(x syntax.Expr, p starproto.PathElem) syntax.Expr {
 		if p.Key != nil {
 			want = literal(p.Key)
 		} else if want == "" {
-			return nil
+			return nil, nil
 		} else {
 			want = literal(starlark.String(want))
 		}
 		for _, e := range x.List {
 			entry := e.(*syntax.DictEntry)
 			if lit, ok := entry.Key.(*syntax.Literal); ok && literal(lit.Value) == want {
-				return entry.Value
+				return entry.Value, entry.Key
 			}
 		}
 	case *syntax.ListExpr:
 		if p.Field == "" && p.Key == nil && p.Index < len(x.List) {
-			return x.List[p.Index]
+			return x.List[p.Index], nil
 		}
 	case *syntax.TupleExpr:
 		if p.Field == "" && p.Key == nil && p.Index < len(x.List) {
-			return x.List[p.Index]
+			return x.List[p.Index], nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // literal returns a literal's value (a string, int or, from a path, a
