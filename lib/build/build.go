@@ -199,6 +199,9 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	if err := b.mesh(); err != nil {
+		return nil, err
+	}
 	slices.Sort(sets)
 	out := &Output{Files: len(jobs), ConfigSets: sets, Roots: roots, Duplicates: b.duplicates}
 	for _, o := range outs {
@@ -238,7 +241,8 @@ type item struct {
 	pos   diag.Position
 	stack []diag.Frame // the call chain from pos, see [Source.Stack]
 	obj   *Object      // a Kubernetes object, or
-	res   *Resource    // an Envoy resource
+	res   *Resource    // an Envoy resource, or
+	calls []string     // the services the service calls, as "name.namespace"
 }
 
 // source returns what produced the item.
@@ -248,10 +252,13 @@ func (it *item) source() Source { return Source{Pos: it.pos, Stack: it.stack, By
 // duplicates are detected and reported: "Deployment ns/name", or
 // `envoy.config.cluster.v3.Cluster "name"`.
 func (it *item) id() string {
-	if it.obj != nil {
+	switch {
+	case it.obj != nil:
 		return it.obj.ID.String()
+	case it.res != nil:
+		return it.res.String()
 	}
-	return it.res.String()
+	return "calls of " + it.what
 }
 
 // run evaluates one file and converts what its main returned.
@@ -327,6 +334,7 @@ type unitKey struct{ namespace, name string }
 
 type builder struct {
 	opts       Options
+	callers    []item // the calls of services, for [builder.mesh]
 	duplicates []Duplicate
 	units      map[unitKey]*Unit
 	seen       map[string]Source // what produced each object and resource identity
@@ -450,12 +458,19 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 		}
 		items = append(items, item{key: key, what: what, pos: r.Pos, stack: r.Stack, res: res})
 	}
+	if len(r.Calls) > 0 {
+		items = append(items, item{key: unitKey{r.Namespace, r.Name}, what: what, pos: r.Pos, stack: r.Stack, calls: r.Calls})
+	}
 	return items, nil
 }
 
 // add files a converted item under its unit, unless something else already
 // produced the same object or resource.
 func (b *builder) add(it item) error {
+	if it.calls != nil {
+		b.callers = append(b.callers, it)
+		return nil
+	}
 	id := it.id()
 	src := it.source()
 	if prev, ok := b.seen[id]; ok && b.opts.Duplicates {

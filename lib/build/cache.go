@@ -175,7 +175,7 @@ func writeAtomic(path string, data []byte) error {
 // keeps each object and resource as its identity and JSON; its typed form
 // is decoded from the JSON when asked for ([Object.Typed],
 // [Resource.Message]).
-const entryMagic = "svccfg-cache-entry 3\n"
+const entryMagic = "svccfg-cache-entry 4\n"
 
 var errCorrupt = errors.New("corrupt cache entry")
 
@@ -202,7 +202,13 @@ func encodeEntry(out *jobOutput, deps []dep) ([]byte, error) {
 			e.uint(uint64(f.Pos.Col))
 			e.str(f.Func)
 		}
-		if it.obj != nil {
+		if it.calls != nil {
+			e.uint(2)
+			e.uint(uint64(len(it.calls)))
+			for _, c := range it.calls {
+				e.str(c)
+			}
+		} else if it.obj != nil {
 			e.uint(0)
 			e.str(it.obj.Group)
 			e.str(it.obj.Version)
@@ -264,6 +270,16 @@ func decodeEntry(data []byte) (*jobOutput, []dep, error) {
 			it.obj = &Object{ID: ID{Group: d.str(), Version: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str()}, json: d.bytes()}
 		case 1:
 			it.res = &Resource{Type: d.str(), Name: d.str(), json: d.bytes()}
+		case 2:
+			n := d.uint()
+			if n == 0 || n > uint64(len(d.buf)) {
+				d.err = errCorrupt
+				break
+			}
+			it.calls = make([]string, n)
+			for j := range it.calls {
+				it.calls[j] = d.str()
+			}
 		default:
 			d.err = errCorrupt
 		}

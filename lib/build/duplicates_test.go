@@ -42,12 +42,13 @@ func TestDuplicates(t *testing.T) {
 	want := []string{
 		"ServiceAccount default/web", "Deployment default/web", "Service default/web",
 		`envoy.config.cluster.v3.Cluster "web"`, `envoy.config.route.v3.RouteConfiguration "web"`,
+		`envoy.config.listener.v3.Listener "web"`, `envoy.config.listener.v3.Listener "web-ingress"`, `envoy.config.cluster.v3.Cluster "web-local"`,
 	}
 	if d := cmp.Diff(want, ids); d != "" {
 		t.Errorf("duplicate IDs (-want +got):\n%s", d)
 	}
-	if len(out.Units) != 1 || len(out.Units[0].Objects) != 3 || len(out.Units[0].Envoy) != 2 {
-		t.Fatalf("got units %+v, want one with 3 objects and 2 resources", out.Units)
+	if len(out.Units) != 1 || len(out.Units[0].Objects) != 3 || len(out.Units[0].Envoy) != 5 {
+		t.Fatalf("got units %+v, want one with 3 objects and 5 resources", out.Units)
 	}
 	for _, o := range out.Units[0].Objects {
 		if o.Source.Pos != at(a) {

@@ -118,7 +118,7 @@ func TestKubernetesOnly(t *testing.T) {
 				}
 			}
 		}
-		if want := []string{"envoy.config.cluster.v3.Cluster", "envoy.config.route.v3.RouteConfiguration"}; !slices.Equal(kinds, want) {
+		if want := []string{"envoy.config.cluster.v3.Cluster", "envoy.config.route.v3.RouteConfiguration", "envoy.config.listener.v3.Listener", "envoy.config.listener.v3.Listener", "envoy.config.cluster.v3.Cluster"}; !slices.Equal(kinds, want) {
 			t.Errorf("Envoy resources %v, want %v", kinds, want)
 		}
 	}

@@ -15,7 +15,7 @@ import (
 // internal is the "_svccfg" module that only standard library files see.
 //
 //	_svccfg.vars() -> dict                     the evaluation's variables (ctx.vars)
-//	_svccfg.unit(kind, name, namespace, objects, envoy=[]) -> Unit
+//	_svccfg.unit(kind, name, namespace, objects, envoy=[], calls=[]) -> Unit
 //	_svccfg.command(argv, port=None) -> Command
 //	_svccfg.dns_label_problem(s) -> string     why s is not a DNS-1123 label, or ""
 //	_svccfg.port_name_problem(s) -> string     why s is not a port name (IANA_SVC_NAME), or ""
@@ -51,11 +51,21 @@ func builtinUnit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	u := &Unit{}
 	u.Pos, u.Stack = userCallers(thread)
 	envoy := starlark.NewList(nil)
+	var calls *starlark.List
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs,
-		"kind", &u.Kind, "name", &u.Name, "namespace", &u.Namespace, "objects", &u.Objects, "envoy?", &envoy); err != nil {
+		"kind", &u.Kind, "name", &u.Name, "namespace", &u.Namespace, "objects", &u.Objects, "envoy?", &envoy, "calls?", &calls); err != nil {
 		return nil, err
 	}
 	u.Envoy = envoy
+	if calls != nil {
+		for i := range calls.Len() {
+			s, ok := starlark.AsString(calls.Index(i))
+			if !ok {
+				return nil, fmt.Errorf("%s: for parameter calls: at index %d: got %s, want string", fn.Name(), i, calls.Index(i).Type())
+			}
+			u.Calls = append(u.Calls, s)
+		}
+	}
 	return u, nil
 }
 

@@ -104,6 +104,7 @@ type Result struct {
 	Namespace string // of a service or job
 	Objects   []proto.Message
 	Envoy     []proto.Message
+	Calls     []string      // the services a service calls, as "name.namespace"
 	Pos       diag.Position // the call that made it, or main's definition
 	// Stack holds the callers of the function that made the call, when
 	// main did not make it itself, innermost first: the call chain from
@@ -243,7 +244,7 @@ const maxListDepth = 32
 func (c *collector) collect(v starlark.Value, results *[]Result, path []int) error {
 	switch v := v.(type) {
 	case *Unit:
-		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos, Stack: v.Stack}
+		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Calls: v.Calls, Pos: v.Pos, Stack: v.Stack}
 		var err error
 		if r.Objects, err = messages(v.Objects, v, "objects"); err != nil {
 			return err

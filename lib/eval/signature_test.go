@@ -162,7 +162,7 @@ func TestDefaultStdlib(t *testing.T) {
 	for _, f := range std.Functions() {
 		names = append(names, f.Name())
 	}
-	want := "canary cron einhorn env.config_map env.field env.secret envoy.cluster envoy.route_configuration job " +
+	want := "canary cron einhorn env.config_map env.field env.secret envoy.api_listener envoy.cluster envoy.eds_cluster envoy.egress_listener envoy.ingress_listener envoy.local_cluster envoy.route_configuration job " +
 		"kube.autoscale kube.container kube.cores kube.gigabytes kube.megabytes kube.millicores kube.rollout kube.security kube.service_account kube.shutdown kube.spread kube.track kube.unlimited " +
 		"port.grpc port.h2c port.http port.tcp probe.exec probe.grpc probe.http probe.tcp service " +
 		"volume.config_map volume.empty_dir volume.files volume.pvc volume.secret"

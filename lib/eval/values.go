@@ -9,6 +9,7 @@ import (
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/starproto"
 	"go.starlark.net/starlark"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // A Unit is what service() and cron() return: the Kubernetes objects and
@@ -20,6 +21,7 @@ type Unit struct {
 	Namespace string
 	Objects   *starlark.List // of Kubernetes object messages
 	Envoy     *starlark.List // of Envoy resource messages
+	Calls     []string       // the services a service calls, as "name.namespace"
 	Pos       diag.Position  // the call in the configuration that made it
 	Stack     []diag.Frame   // the callers of the function that made the call, innermost first
 }
@@ -63,19 +65,19 @@ func (u *Unit) AttrNames() []string {
 	return []string{"envoy", "name", "namespace", "object", "objects"}
 }
 
-// object is the method unit.object(kind): it returns the one Kubernetes
-// object or Envoy resource of the unit whose message type is kind, by its
-// name ("Deployment", "Cluster") or full name
-// ("k8s.io.api.apps.v1.Deployment"), so that a configuration or a prelude
-// can adjust it in place. None, or more than one, is an error that names
-// the kinds the unit holds.
+// object is the method unit.object(kind, name = None): it returns the one
+// Kubernetes object or Envoy resource of the unit whose message type is
+// kind, by its name ("Deployment", "Cluster") or full name
+// ("k8s.io.api.apps.v1.Deployment"), and whose name is name if given, so
+// that a configuration or a prelude can adjust it in place. None, or more
+// than one, is an error that names the kinds (or the names) the unit holds.
 func (u *Unit) object(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var kind string
-	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &kind); err != nil {
+	var kind, name string
+	if err := starlark.UnpackArgs(fn.Name(), args, kwargs, "kind", &kind, "name?", &name); err != nil {
 		return nil, err
 	}
 	var found []starlark.Value
-	var kinds []string
+	var kinds, names []string
 	for _, list := range []*starlark.List{u.Objects, u.Envoy} {
 		for i := range list.Len() {
 			v := list.Index(i)
@@ -85,26 +87,56 @@ func (u *Unit) object(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 			}
 			desc := m.ProtoReflect().Descriptor()
 			kinds = append(kinds, string(desc.Name()))
-			if string(desc.Name()) == kind || string(desc.FullName()) == kind {
+			if string(desc.Name()) != kind && string(desc.FullName()) != kind {
+				continue
+			}
+			n := messageName(m.ProtoReflect())
+			names = append(names, n)
+			if name == "" || n == name {
 				found = append(found, v)
 			}
 		}
 	}
 	slices.Sort(kinds)
 	kinds = slices.Compact(kinds)
+	what := fmt.Sprintf("of kind %q", kind)
+	if name != "" {
+		what = fmt.Sprintf("of kind %q named %q", kind, name)
+	}
 	switch {
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) > 1:
-		return nil, fmt.Errorf("%s: %s has %d objects of kind %q; pick one from its objects or envoy list", fn.Name(), u, len(found), kind)
+		return nil, fmt.Errorf("%s: %s has %d objects %s (%s); pick one with name = ...", fn.Name(), u, len(found), what, strings.Join(names, ", "))
 	case len(kinds) == 0:
-		return nil, fmt.Errorf("%s: %s has no objects, so none of kind %q", fn.Name(), u, kind)
+		return nil, fmt.Errorf("%s: %s has no objects, so none %s", fn.Name(), u, what)
+	case len(names) > 0:
+		msg := fmt.Sprintf("%s: %s has no object %s; those of that kind are named %s", fn.Name(), u, what, strings.Join(names, ", "))
+		if near := diag.Nearest(name, names); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return nil, errors.New(msg)
 	}
 	msg := fmt.Sprintf("%s: %s has no object of kind %q; it has %s", fn.Name(), u, kind, strings.Join(kinds, ", "))
 	if near := diag.Nearest(kind, kinds); near != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", near)
 	}
 	return nil, errors.New(msg)
+}
+
+// messageName returns the name of a Kubernetes object (its metadata.name)
+// or of an Envoy resource (its name).
+func messageName(m protoreflect.Message) string {
+	fields := m.Descriptor().Fields()
+	if md := fields.ByName("metadata"); md != nil && md.Message() != nil {
+		if n := md.Message().Fields().ByName("name"); n != nil {
+			return m.Get(md).Message().Get(n).String()
+		}
+	}
+	if n := fields.ByName("name"); n != nil && n.Kind() == protoreflect.StringKind {
+		return m.Get(n).String()
+	}
+	return ""
 }
 
 // A Command is a process to run, as einhorn() returns it: an argv list and
