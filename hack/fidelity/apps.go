@@ -51,6 +51,18 @@ var Apps = []App{
 	},
 }
 
+// Dirs returns the directories of the repository that hold the app's
+// manifests.
+func (a App) Dirs() []string {
+	var dirs []string
+	for _, g := range a.Manifests {
+		if d := filepath.Dir(g); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
 // errNoSource says that the original manifests of an app are not there.
 var errNoSource = errors.New("no original manifests")
 

@@ -85,7 +85,17 @@ func (r *AppResult) Matched() int {
 	return n
 }
 
-// Written and DefaultedScore return the sums over all objects.
+// Added returns the number of fields that svccfg sets in the matched
+// objects and the originals have not.
+func (r *AppResult) Added() int {
+	n := 0
+	for _, o := range r.Objects {
+		n += len(o.Added)
+	}
+	return n
+}
+
+// Written returns the sum of the objects' scores on written fields.
 func (r *AppResult) Written() (s Score) {
 	for _, o := range r.Objects {
 		s.Add(o.Written)

@@ -28,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/diff"
@@ -44,8 +45,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	examples := fs.String("examples", "examples", "directory of the ports, one example per app name")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of a cluster for server-side dry runs (none: compare as written)")
 	verbose := fs.Bool("v", false, "also list the fields that differ only after defaulting, and those only svccfg sets")
+	sources := fs.Bool("sources", false, "print each app's name, repository URL, commit and manifest directories, and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *sources {
+		for _, a := range Apps {
+			fmt.Fprintln(stdout, a.Name, "https://github.com/"+a.Repo, a.Commit, strings.Join(a.Dirs(), " "))
+		}
+		return 0
 	}
 	if *src == "" {
 		fmt.Fprintln(stderr, "fidelity: -src is required (see hack/fidelity/README.md)")

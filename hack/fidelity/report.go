@@ -39,7 +39,7 @@ func Print(w io.Writer, reports []Report, verbose bool) {
 		if defaulted {
 			line += "\t" + res.DefaultedScore().String()
 		}
-		fmt.Fprintf(tw, "%s\t%d objects, %d Envoy resources\n", line, len(res.Extra), r.Envoy)
+		fmt.Fprintf(tw, "%s\t%d fields, %d objects, %d Envoy resources\n", line, res.Added(), len(res.Extra), r.Envoy)
 	}
 	line := fmt.Sprintf("overall\t%d/%d\t%s", matched, objs, written)
 	if defaulted {
