@@ -73,7 +73,7 @@ check: lint tidy test startest determinism e2e
 # control plane on 127.0.0.1 with hack/cluster.sh.
 e2e:
 	hack/cluster.sh build
-	SVCCFG_E2E=1 $(GO) test -count=1 ./e2e/...
+	SVCCFG_E2E=1 $(GO) test -count=1 ./e2e/... ./hack/fidelity
 
 clean:
 	rm -rf bin
