@@ -160,6 +160,7 @@ func compareObject(o, g Object, ok, defaulted bool) ObjectResult {
 	default:
 		want, have = written, Compared(Flatten(g.Obj))
 	}
+	normalizeAllocated(written, want, have)
 	for _, p := range want.Paths() {
 		isWritten := written[p] != ""
 		same := have[p] == want[p]

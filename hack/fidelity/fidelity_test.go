@@ -86,24 +86,31 @@ func TestCompared(t *testing.T) {
 		"spec.template.metadata.labels.app":                          `"web"`,
 		"spec.template.spec.containers[a].resources.limits.cpu":      `"2000m"`,
 		"spec.template.spec.containers[a].resources.requests.memory": `"1024Mi"`,
-		"spec.clusterIP":                                             `"10.0.0.7"`,
-		"spec.clusterIPs[0]":                                         `"10.0.0.7"`,
-		"spec.ports[80].nodePort":                                    "31234",
 	})
 	want := Fields{
 		"metadata.annotations.team":                                  `"x"`,
 		"spec.template.metadata.labels.app":                          `"web"`,
 		"spec.template.spec.containers[a].resources.limits.cpu":      `"2"`,
 		"spec.template.spec.containers[a].resources.requests.memory": `"1Gi"`,
-		"spec.clusterIP":          `"<allocated>"`,
-		"spec.clusterIPs[0]":      `"<allocated>"`,
-		"spec.ports[80].nodePort": `"<allocated>"`,
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("Compared = %v\nwant %v", got, want)
 	}
-	if v := Compared(Fields{"spec.clusterIP": `"None"`})["spec.clusterIP"]; v != `"None"` {
-		t.Errorf("a headless Service's clusterIP became %s", v)
+}
+
+// Allocated values compare as "<allocated>" unless the original writes
+// them, or they say the Service is headless.
+func TestNormalizeAllocated(t *testing.T) {
+	written := Fields{"spec.ports[80].nodePort": "30001"}
+	orig := Fields{"spec.clusterIP": `"10.0.0.7"`, "spec.clusterIPs[0]": `"10.0.0.7"`,
+		"spec.ports[80].nodePort": "30001", "spec.ports[81].nodePort": "31000", "spec.type": `"NodePort"`}
+	svccfg := Fields{"spec.clusterIP": `"None"`, "spec.ports[80].nodePort": "31234", "spec.ports[81].nodePort": "32000"}
+	normalizeAllocated(written, orig, svccfg)
+	wantOrig := Fields{"spec.clusterIP": allocated, "spec.clusterIPs[0]": allocated,
+		"spec.ports[80].nodePort": "30001", "spec.ports[81].nodePort": allocated, "spec.type": `"NodePort"`}
+	wantSvccfg := Fields{"spec.clusterIP": `"None"`, "spec.ports[80].nodePort": "31234", "spec.ports[81].nodePort": allocated}
+	if !maps.Equal(orig, wantOrig) || !maps.Equal(svccfg, wantSvccfg) {
+		t.Errorf("normalized:\n%v\n%v\nwant\n%v\n%v", orig, svccfg, wantOrig, wantSvccfg)
 	}
 }
 

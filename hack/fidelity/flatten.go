@@ -199,26 +199,43 @@ func Compared(f Fields) Fields {
 
 // normalizeValue returns the value of the field at path in one spelling
 // for one meaning: quantities in canonical form ("2000m" and "2" are two
-// cores), and the addresses and node ports that the apiserver allocates
-// (differently on every dry run) as "<allocated>"; a headless Service's
-// clusterIP "None" stays, since it changes how the Service is reached.
+// cores).
 func normalizeValue(path, v string) string {
-	switch {
-	case isQuantity(path):
+	if isQuantity(path) {
 		var s string
 		if json.Unmarshal([]byte(v), &s) == nil {
 			if q, err := resource.ParseQuantity(s); err == nil {
 				return strconv.Quote(q.String())
 			}
 		}
-	case path == "spec.clusterIP" || strings.HasPrefix(path, "spec.clusterIPs["):
-		if v != `"None"` {
-			return `"<allocated>"`
-		}
-	case strings.HasPrefix(path, "spec.ports[") && strings.HasSuffix(path, "].nodePort"):
-		return `"<allocated>"`
 	}
 	return v
+}
+
+// allocated is the value of a field that the apiserver allocates.
+const allocated = `"<allocated>"`
+
+// isAllocated returns whether the apiserver allocates the field at path
+// when the configuration does not set it: a Service's cluster IPs and node
+// ports, different on every dry run.
+func isAllocated(path string) bool {
+	return path == "spec.clusterIP" || strings.HasPrefix(path, "spec.clusterIPs[") ||
+		strings.HasPrefix(path, "spec.ports[") && strings.HasSuffix(path, "].nodePort")
+}
+
+// normalizeAllocated replaces, in each of fs, the values of the fields the
+// apiserver allocated (see [isAllocated]) by "<allocated>", except for the
+// fields of written and a headless Service's clusterIP "None", which
+// changes how the Service is reached: that they are allocated is what
+// matters, not the values.
+func normalizeAllocated(written Fields, fs ...Fields) {
+	for _, f := range fs {
+		for p, v := range f {
+			if isAllocated(p) && written[p] == "" && v != `"None"` {
+				f[p] = allocated
+			}
+		}
+	}
 }
 
 // isQuantity returns whether the field at path holds a resource.Quantity.
