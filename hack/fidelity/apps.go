@@ -49,6 +49,11 @@ var Apps = []App{
 		Manifests: []string{"deploy/webapp/common/*.yaml", "deploy/webapp/backend/*.yaml", "deploy/webapp/frontend/*.yaml"},
 		Namespace: "webapp",
 	},
+	{
+		Name: "sock-shop", Repo: "microservices-demo/microservices-demo",
+		Version: "9dff06fae4981921caec6a62393a6ebfce4b3e3f", Commit: "9dff06fae4981921caec6a62393a6ebfce4b3e3f",
+		Manifests: []string{"deploy/kubernetes/complete-demo.yaml"}, Namespace: "sock-shop",
+	},
 }
 
 // Dirs returns the directories of the repository that hold the app's
