@@ -255,3 +255,22 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestPatterns(t *testing.T) {
+	res := &AppResult{Objects: []ObjectResult{
+		{Key: "Deployment ns/a", Matched: true, Diffs: []Diff{
+			{Path: "spec.template.spec.containers[a].securityContext.privileged"},
+			{Path: "spec.template.spec.nodeSelector.os"},
+		}},
+		{Key: "Deployment ns/b", Matched: true, Diffs: []Diff{{Path: "spec.template.spec.containers[b].securityContext.privileged"}}},
+		{Key: "Role ns/r"},
+	}}
+	fields, kinds := Patterns([]Report{{Result: res}})
+	want := []Pattern{{"Deployment spec.template.spec.containers[*].securityContext.privileged", 2}, {"Deployment spec.template.spec.nodeSelector.os", 1}}
+	if !slices.Equal(fields, want) {
+		t.Errorf("fields = %v, want %v", fields, want)
+	}
+	if !slices.Equal(kinds, []Pattern{{"Role", 1}}) {
+		t.Errorf("kinds = %v, want one Role", kinds)
+	}
+}

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -50,6 +53,7 @@ func Print(w io.Writer, reports []Report, verbose bool) {
 	for _, r := range reports {
 		printApp(w, r, verbose)
 	}
+	printPatterns(w, reports)
 }
 
 // printApp writes what svccfg does not reproduce of one app.
@@ -92,5 +96,63 @@ func printDiffs(w io.Writer, diffs []Diff, note string) {
 		default:
 			fmt.Fprintf(w, "  differs%s  %s = %s, svccfg %s\n", note, d.Path, d.Want, d.Got)
 		}
+	}
+}
+
+// A Pattern is a kind and a field path with its list keys replaced by
+// "*", such as "Deployment spec.template.spec.containers[*].image", and
+// how many written fields of that shape svccfg does not reproduce.
+type Pattern struct {
+	Path  string
+	Count int
+}
+
+// keyRE matches the list keys of a field path.
+var keyRE = regexp.MustCompile(`\[[^\]]*\]`)
+
+// Patterns returns the shapes of the written fields that svccfg does not
+// reproduce in the matched objects of reports, most frequent first (ties by
+// path), and the objects that it does not produce, by kind.
+func Patterns(reports []Report) (fields, kinds []Pattern) {
+	fc, kc := map[string]int{}, map[string]int{}
+	for _, r := range reports {
+		for _, o := range r.Result.Objects {
+			kind := strings.Fields(o.Key)[0]
+			if !o.Matched {
+				kc[kind]++
+				continue
+			}
+			for _, d := range o.Diffs {
+				fc[kind+" "+keyRE.ReplaceAllString(d.Path, "[*]")]++
+			}
+		}
+	}
+	return sortedPatterns(fc), sortedPatterns(kc)
+}
+
+// sortedPatterns returns the counts of m, most first, ties by path.
+func sortedPatterns(m map[string]int) []Pattern {
+	var out []Pattern
+	for p, n := range m {
+		out = append(out, Pattern{p, n})
+	}
+	slices.SortFunc(out, func(a, b Pattern) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Path, b.Path))
+	})
+	return out
+}
+
+// printPatterns writes the summary of what is not reproduced.
+func printPatterns(w io.Writer, reports []Report) {
+	fields, kinds := Patterns(reports)
+	if len(fields)+len(kinds) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n== not reproduced, over all apps (written fields of matched objects, by shape)")
+	for _, p := range fields {
+		fmt.Fprintf(w, "%4d  %s\n", p.Count, p.Path)
+	}
+	for _, p := range kinds {
+		fmt.Fprintf(w, "%4d  %s objects not produced\n", p.Count, p.Path)
 	}
 }
