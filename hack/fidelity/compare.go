@@ -163,7 +163,8 @@ func compareObject(o, g Object, ok, defaulted bool) ObjectResult {
 	normalizeAllocated(written, want, have)
 	for _, p := range want.Paths() {
 		isWritten := written[p] != ""
-		same := have[p] == want[p]
+		got := effective(have, p)
+		same := got == want[p]
 		if isWritten {
 			r.Written.Total++
 			if same {
@@ -177,7 +178,7 @@ func compareObject(o, g Object, ok, defaulted bool) ObjectResult {
 			}
 		}
 		if !same {
-			d := Diff{Path: p, Want: want[p], Got: have[p]}
+			d := Diff{Path: p, Want: want[p], Got: got}
 			if isWritten {
 				r.Diffs = append(r.Diffs, d)
 			} else {
@@ -191,10 +192,10 @@ func compareObject(o, g Object, ok, defaulted bool) ObjectResult {
 			continue
 		}
 		r.Written.Total++
-		if have[p] == written[p] {
+		if got := effective(have, p); got == written[p] {
 			r.Written.Same++
 		} else {
-			r.Diffs = append(r.Diffs, Diff{Path: p, Want: written[p], Got: have[p]})
+			r.Diffs = append(r.Diffs, Diff{Path: p, Want: written[p], Got: got})
 		}
 	}
 	if ok {

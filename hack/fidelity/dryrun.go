@@ -33,8 +33,13 @@ type DryRunner struct {
 	namespaces map[string]bool
 }
 
-// NewDryRunner connects to the cluster of cfg.
+// NewDryRunner connects to the cluster of cfg. The apiserver's warnings
+// (such as deprecated fields of the originals) are not printed, and there
+// is no client-side rate limit.
 func NewDryRunner(cfg *rest.Config) (*DryRunner, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
+	cfg.QPS = -1
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, err

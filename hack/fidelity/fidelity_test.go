@@ -274,3 +274,56 @@ func TestPatterns(t *testing.T) {
 		t.Errorf("kinds = %v, want one Role", kinds)
 	}
 }
+
+func TestFlattenCapabilities(t *testing.T) {
+	got := Flatten(obj(t, `{"securityContext": {"capabilities": {"drop": ["all"], "add": ["NET_BIND_SERVICE", "chown"]}}}`))
+	want := Fields{
+		"securityContext.capabilities.drop[ALL]":             `"ALL"`,
+		"securityContext.capabilities.add[NET_BIND_SERVICE]": `"NET_BIND_SERVICE"`,
+		"securityContext.capabilities.add[CHOWN]":            `"CHOWN"`,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Flatten = %v, want %v", got, want)
+	}
+}
+
+func TestEffective(t *testing.T) {
+	const pod = "spec.template.spec."
+	f := Fields{
+		pod + "securityContext.runAsUser":                            "1000",
+		pod + "containers[a].securityContext.runAsGroup":             "2000",
+		pod + "containers[b].securityContext.runAsGroup":             "2000",
+		pod + "containers[a].securityContext.runAsNonRoot":           "true",
+		pod + "containers[b].securityContext.readOnlyRootFilesystem": "true",
+		pod + "containers[a].image":                                  `"x"`,
+		pod + "containers[b].image":                                  `"y"`,
+	}
+	for path, want := range map[string]string{
+		pod + "containers[b].securityContext.readOnlyRootFilesystem": "true",  // its own
+		pod + "containers[a].securityContext.runAsUser":              "1000",  // the pod's
+		pod + "securityContext.runAsGroup":                           "2000",  // every container's
+		pod + "securityContext.runAsNonRoot":                         "false", // not b's: the default
+		pod + "containers[a].securityContext.privileged":             "false", // the runtime's default
+		pod + "containers[a].securityContext.readOnlyRootFilesystem": "false",
+		pod + "containers[a].securityContext.capabilities.drop[ALL]": "", // no such field
+		pod + "containers[a].name":                                   "",
+	} {
+		if got := effective(f, path); got != want {
+			t.Errorf("effective(%s) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+// A field set on the pod on one side and on the container on the other
+// counts as reproduced.
+func TestCompareInheritedSecurity(t *testing.T) {
+	orig := []Object{{Key: "Deployment ns/a", Obj: obj(t, `{"spec": {"template": {"spec": {"containers": [
+		{"name": "c", "securityContext": {"runAsUser": 10001, "privileged": false, "capabilities": {"drop": ["all"]}}}]}}}}`)}}
+	svccfg := []Object{{Key: "Deployment ns/a", Obj: obj(t, `{"spec": {"template": {"spec": {
+		"securityContext": {"runAsUser": 10001},
+		"containers": [{"name": "c", "securityContext": {"capabilities": {"drop": ["ALL"]}}}]}}}}`)}}
+	res := Compare(orig, svccfg)
+	if got := res.Written(); got != (Score{Same: 4, Total: 4}) {
+		t.Errorf("written = %v, want 4/4; diffs %v", got, res.Objects[0].Diffs)
+	}
+}

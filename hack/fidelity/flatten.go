@@ -41,6 +41,12 @@ var listKeys = map[string][]string{
 	"items":                     {"key"},
 }
 
+// capabilityLists are the lists of Linux capabilities (a security
+// context's capabilities.add and drop): sets, whose names container
+// runtimes read without regard to case ("all" is "ALL"), so each is keyed
+// by its name in upper case.
+var capabilityLists = map[string]bool{"add": true, "drop": true}
+
 // presence lists the fields whose empty object is a value: `emptyDir: {}`
 // makes a volume an emptyDir. Other empty objects and lists (`resources: {}`,
 // `strategy: {}`, `args: []`) mean the same as an absent field and are
@@ -68,6 +74,15 @@ func flatten(f Fields, path, name string, v any) {
 			flatten(f, join(path, k), k, v[k])
 		}
 	case []any:
+		if capabilityLists[name] {
+			for _, item := range v {
+				if c, ok := item.(string); ok {
+					c = strings.ToUpper(c)
+					f[path+"["+c+"]"] = strconv.Quote(c)
+				}
+			}
+			return
+		}
 		keys := itemKeys(name, v)
 		for i, item := range v {
 			flatten(f, path+"["+keys[i]+"]", name, item)
