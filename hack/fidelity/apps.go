@@ -26,8 +26,9 @@ type App struct {
 	// Manifests are the globs, relative to the repository, of the YAML
 	// files that make up the application, as its README applies them.
 	Manifests []string
-	// Namespace is where `kubectl apply` puts the objects that name none,
-	// and where the example builds them.
+	// Namespace is where the objects that name none go, as `kubectl apply
+	// -n` puts them, and where the example builds them: each app has its
+	// own, so that the examples build together.
 	Namespace string
 }
 
@@ -36,12 +37,12 @@ var Apps = []App{
 	{
 		Name: "guestbook", Repo: "kubernetes/examples",
 		Version: "279e8e4fe314f6cb7bc55fa3fbc21bbeaa48c0ea", Commit: "279e8e4fe314f6cb7bc55fa3fbc21bbeaa48c0ea",
-		Manifests: []string{"web/guestbook/*.yaml"}, Namespace: "default",
+		Manifests: []string{"web/guestbook/*.yaml"}, Namespace: "guestbook",
 	},
 	{
 		Name: "online-boutique", Repo: "GoogleCloudPlatform/microservices-demo",
 		Version: "v0.10.6", Commit: "5b3a712ab85ccb8f6f7cd5b720d36ba9a8d041eb",
-		Manifests: []string{"release/kubernetes-manifests.yaml"}, Namespace: "default",
+		Manifests: []string{"release/kubernetes-manifests.yaml"}, Namespace: "online-boutique",
 	},
 	{
 		Name: "podinfo", Repo: "stefanprodan/podinfo",
@@ -144,29 +145,27 @@ func SplitYAML(data []byte) ([]map[string]any, error) {
 	}
 }
 
-// BuildExample builds examples/<app> (under dir) with svccfg, as `svccfg
-// build` would, and returns its Kubernetes objects and the number of its
-// Envoy resources (which the originals have no counterpart of).
-func BuildExample(ctx context.Context, dir string) ([]map[string]any, int, error) {
-	out, err := build.Build(ctx, []string{dir}, build.Options{Stderr: os.Stderr})
+// BuildExample builds the example in dir with svccfg, as `svccfg build`
+// would, and returns its Kubernetes objects. Envoy resources have no
+// counterpart in the originals and are left out.
+func BuildExample(ctx context.Context, dir string) ([]map[string]any, error) {
+	out, err := build.Build(ctx, []string{dir}, build.Options{Stderr: os.Stderr, KubernetesOnly: true})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	var objs []map[string]any
-	envoy := 0
 	for _, u := range out.Units {
-		envoy += len(u.Envoy)
 		for i := range u.Objects {
 			js, err := u.Objects[i].JSON()
 			if err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			var obj map[string]any
 			if err := json.Unmarshal(js, &obj); err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 			objs = append(objs, obj)
 		}
 	}
-	return objs, envoy, nil
+	return objs, nil
 }

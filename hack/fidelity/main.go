@@ -111,7 +111,6 @@ func selectApps(names []string) ([]App, error) {
 type Report struct {
 	App    App
 	Result *AppResult
-	Envoy  int // the Envoy resources svccfg built too
 }
 
 // measure compares app's original manifests under src with the build of
@@ -124,7 +123,7 @@ func measure(ctx context.Context, app App, src, example string, dr *DryRunner) (
 	if err != nil {
 		return Report{}, err
 	}
-	built, envoy, err := BuildExample(ctx, example)
+	built, err := BuildExample(ctx, example)
 	if err != nil {
 		return Report{}, err
 	}
@@ -136,7 +135,7 @@ func measure(ctx context.Context, app App, src, example string, dr *DryRunner) (
 	if err != nil {
 		return Report{}, err
 	}
-	return Report{App: app, Result: Compare(o, s), Envoy: envoy}, nil
+	return Report{App: app, Result: Compare(o, s)}, nil
 }
 
 // side prepares the objects of one side: their defaulted forms from dr if

@@ -42,7 +42,7 @@ func Print(w io.Writer, reports []Report, verbose bool) {
 		if defaulted {
 			line += "\t" + res.DefaultedScore().String()
 		}
-		fmt.Fprintf(tw, "%s\t%d fields, %d objects, %d Envoy resources\n", line, res.Added(), len(res.Extra), r.Envoy)
+		fmt.Fprintf(tw, "%s\t%d fields, %d objects\n", line, res.Added(), len(res.Extra))
 	}
 	line := fmt.Sprintf("overall\t%d/%d\t%s", matched, objs, written)
 	if defaulted {
