@@ -53,14 +53,17 @@ func TestService(t *testing.T) {
 		objects   string
 		resources string
 		contains  []string // substrings of the rendered manifests
+		lacks     []string // what they must not contain
 	}{
 		{
 			name:    "minimal: no port, one replica",
 			expr:    `service(` + base + `)`,
 			objects: "ServiceAccount ns1/api, Deployment ns1/api",
 			contains: []string{
-				"cpu: 500m", "memory: 512Mi", "serviceAccountName: api", "app: api", "owner: core", "namespace: ns1",
+				"serviceAccountName: api", "app: api", "owner: core", "namespace: ns1",
+				"runAsNonRoot: true", "type: RuntimeDefault", "allowPrivilegeEscalation: false", "readOnlyRootFilesystem: true", "drop:\n            - ALL",
 			},
+			lacks: []string{"resources", "strategy", "{}", "null", "kind: Service\n"},
 		},
 		{
 			name:      "port and replicas",
@@ -81,7 +84,7 @@ func TestService(t *testing.T) {
 			expr:      `service(` + base + `, port = 80, block_egress = True, iam_role = "api-role", env = {"B": "2", "A": "1"}, health_check_path = "/healthz", namespace = "other")`,
 			objects:   "ServiceAccount other/api, Service other/api, Deployment other/api, NetworkPolicy other/api",
 			resources: "Cluster api, RouteConfiguration api",
-			contains:  []string{"iam.amazonaws.com/role: api-role", "policyTypes:\n  - Egress", "name: A\n          value: \"1\"\n        - name: B", "path: /healthz"},
+			contains:  []string{"iam.amazonaws.com/role: api-role", "policyTypes:\n  - Egress", "name: B\n          value: \"2\"\n        - name: A", "path: /healthz"},
 		},
 		{
 			name:      "HTTP/1.1",
@@ -96,6 +99,68 @@ func TestService(t *testing.T) {
 			objects:  "ServiceAccount ns1/api, Deployment ns1/api",
 			contains: []string{"cpu: 250m", "memory: 2Gi"},
 		},
+		{
+			name:     "requests apart from limits, no CPU limit",
+			expr:     `service(` + base + `, cpu = "250m", mem = "1Gi", cpu_limit = kube.unlimited(), mem_limit = "2Gi")`,
+			objects:  "ServiceAccount ns1/api, Deployment ns1/api",
+			contains: []string{"limits:\n            memory: 2Gi\n          requests:\n            cpu: 250m\n            memory: 1Gi\n"},
+		},
+		{
+			name: "gRPC port, probes, a metrics port kept off the Service, a load balancer",
+			expr: `service(` + base + `, ports = [port.grpc(9090, service_port = 90), port.http(9102, name = "metrics", expose = False)], expose = "load_balancer",
+				readiness = probe.grpc(), liveness = probe.http("/healthz", port = "metrics", headers = {"X-Probe": "1"}, period = "10s", initial_delay = "1m"))`,
+			objects:   "ServiceAccount ns1/api, Deployment ns1/api, Service ns1/api",
+			resources: "Cluster api, RouteConfiguration api",
+			contains: []string{
+				"type: LoadBalancer", "appProtocol: grpc\n    name: grpc\n    port: 90\n    protocol: TCP\n    targetPort: grpc\n",
+				"readinessProbe:\n          grpc:\n            port: 9090\n", "initialDelaySeconds: 60", "periodSeconds: 10", "name: X-Probe", "port: metrics",
+			},
+			lacks: []string{"clusterIP", "name: metrics\n    port", "service: null"},
+		},
+		{
+			name:      "tracks behind one Service",
+			expr:      `service(` + base + `, port = 80, replicas = 3, tracks = [kube.track("stable"), kube.track("canary", image = "r.example.com/api:1.1", replicas = 1)])`,
+			objects:   "ServiceAccount ns1/api, Deployment ns1/api-stable, Deployment ns1/api-canary, PodDisruptionBudget ns1/api, Service ns1/api",
+			resources: "Cluster api, RouteConfiguration api",
+			contains: []string{"name: api-canary", "replicas: 1", "replicas: 3", "track: canary", "image: r.example.com/api:1.1",
+				"  selector:\n    app: api\n---", // the Service selects every track
+			},
+		},
+		{
+			name: "config files, scratch space, env sources, sidecar, init container",
+			expr: `service(` + base + `, port = 80, volumes = [volume.files("config", "/etc/api", {"api.yaml": "a: 1\n"}), volume.empty_dir("tmp", "/tmp")],
+				env = {"DB_PASSWORD": env.secret("db", "password"), "POD_IP": env.field("status.podIP")},
+				sidecars = [kube.container("proxy", "r.example.com/proxy:2", volumes = [volume.empty_dir("tmp", "/tmp")])],
+				init_containers = [kube.container("migrate", "r.example.com/api:1.0", command = ["migrate"])])`,
+			objects:   "ServiceAccount ns1/api, ConfigMap ns1/api-config, Deployment ns1/api, Service ns1/api",
+			resources: "Cluster api, RouteConfiguration api",
+			contains: []string{
+				"api.yaml: |\n    a: 1\n", "svccfg.dev/config-hash: ", "configMap:\n          name: api-config", "emptyDir: {}",
+				"secretKeyRef:\n              key: password\n              name: db", "fieldPath: status.podIP", "initContainers:\n      - command:\n        - migrate",
+				"mountPath: /etc/api\n          name: config\n          readOnly: true", "name: proxy",
+			},
+		},
+		{
+			name:      "autoscaling, spread, rollout, shutdown",
+			expr:      `service(` + base + `, port = 80, cpu = "1", autoscale = kube.autoscale(min = 2, max = 10), spread = kube.spread(), rollout = kube.rollout(max_surge = 1, max_unavailable = 0), shutdown = kube.shutdown(grace_period = "1m", pre_stop = "5s"))`,
+			objects:   "ServiceAccount ns1/api, Deployment ns1/api, HorizontalPodAutoscaler ns1/api, PodDisruptionBudget ns1/api, Service ns1/api",
+			resources: "Cluster api, RouteConfiguration api",
+			contains: []string{"averageUtilization: 80", "maxReplicas: 10", "minReplicas: 2", "topologyKey: topology.kubernetes.io/zone", "whenUnsatisfiable: ScheduleAnyway",
+				"maxSurge: 1\n      maxUnavailable: 0\n    type: RollingUpdate", "terminationGracePeriodSeconds: 60", "preStop:\n            sleep:\n              seconds: 5"},
+			lacks: []string{"replicas: 1"},
+		},
+		{
+			name:     "a worker: no port, a shared ServiceAccount",
+			expr:     `[service(` + base + `, service_account = "jobs"), kube.service_account("jobs", owner = "core", iam_role = "jobs-role")]`,
+			objects:  "Deployment ns1/api, ServiceAccount ns1/jobs",
+			contains: []string{"serviceAccountName: jobs", "iam.amazonaws.com/role: jobs-role"},
+		},
+		{
+			name:     "a one-off job",
+			expr:     `job(name = "migrate", owner = "core", image = "r.example.com/api:1.0", command = ["migrate"], retries = 2, active_deadline = "10m", ttl_after_finished = "1h")`,
+			objects:  "ServiceAccount ns1/migrate, Job ns1/migrate",
+			contains: []string{"backoffLimit: 2", "activeDeadlineSeconds: 600", "ttlSecondsAfterFinished: 3600", "restartPolicy: Never"},
+		},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			objects, resources, yaml, errText := run(t, test.expr)
@@ -107,6 +172,11 @@ func TestService(t *testing.T) {
 			}
 			if got := strings.Join(resources, ", "); got != test.resources {
 				t.Errorf("Envoy resources = %s, want %s", got, test.resources)
+			}
+			for _, s := range test.lacks {
+				if strings.Contains(yaml, s) {
+					t.Errorf("manifests contain %q:\n%s", s, yaml)
+				}
 			}
 			for _, s := range test.contains {
 				if !strings.Contains(yaml, s) {
@@ -190,13 +260,30 @@ func TestQuantities(t *testing.T) {
 func TestErrors(t *testing.T) {
 	const base = `name = "api", owner = "core", image = "i:1"`
 	for _, test := range []struct{ expr, want string }{
-		{`service(` + base + `, replicas = "3")`, `main.star:4:65: service: for parameter replicas: got string, want int`},
+		{`service(` + base + `, replicas = "3")`, `main.star:4:65: service: for parameter replicas: got string, want int or None`},
 		{`service(` + base + `, replica = 3)`, `main.star:4:65: service: unexpected keyword argument "replica" (did you mean replicas?)`},
 		{`service(name = "api", owner = "core")`, `main.star:4:19: service: missing argument for image`},
 		{`service(` + base + `, command = ["a", 1])`, `main.star:4:65: service: for parameter command: at index 1: got int, want string`},
 		{`service(` + base + `, command = "run")`, `main.star:4:65: service: for parameter command: got string, want list of string or Command or None`},
-		{`service(` + base + `, env = {"A": 1})`, `main.star:4:65: service: for parameter env: for key "A": got int, want string`},
-		{`service(` + base + `, cpu = "4")`, `main.star:4:65: service: for parameter cpu: got string, want Quantity or None (write quantities with kube.cores, kube.millicores, kube.gigabytes or kube.megabytes)`},
+		{`service(` + base + `, env = {"A": 1})`, `main.star:4:65: service: for parameter env: for key "A": got int, want string or EnvSource`},
+		{`service(` + base + `, cpu = "4 cores")`, `main.star:4:65: service: for parameter cpu: invalid quantity "4 cores": want a number with an optional suffix such as 250m or 16Gi`},
+		{`service(` + base + `, health_check_path = "/ready")`, "main.star:4:19: service: for parameter health_check_path: the workload listens on no port; set port (or ports) too\n\t@stdlib//_pod.star:"},
+		{`service(` + base + `, port = 80, health_check_path = "ready")`, `main.star:4:19: service: for parameter health_check_path: got "ready", want a path starting with "/"`},
+		{`service(` + base + `, readiness = probe.http("/", timeout = "1.5s"))`, `main.star:4:93: probe.http: for parameter timeout: invalid duration "1.5s": want a whole number of seconds`},
+		{`service(` + base + `, ports = [port.http(80)], readiness = probe.tcp(port = "htp"))`, `main.star:4:19: service: for parameter readiness: the probe's port "htp" is not one of the ports (http)`},
+		{`service(` + base + `, expose = "LoadBalancer")`, `main.star:4:19: service: for parameter expose: got "LoadBalancer", want one of "headless", "cluster_ip", "load_balancer", "none"`},
+		{`service(` + base + `, ports = [port.http(8080, service_port = 80)])`, `main.star:4:19: service: for parameter ports: port "http" has service_port 80, but a headless Service maps no ports (clients reach each pod on 8080); set expose = "cluster_ip" to map it`},
+		{`service(` + base + `, ports = [port.http(80), port.grpc(80)])`, `main.star:4:19: service: for parameter ports: ports "http" and "grpc" both use port 80`},
+		{`service(` + base + `, autoscale = kube.autoscale(min = 2, max = 4))`, `main.star:4:19: service: for parameter autoscale: the target is a percentage of the cpu request; set cpu too`},
+		{`service(` + base + `, volumes = [volume.empty_dir("a", "/a"), volume.empty_dir("b", "/a")])`, `main.star:4:19: service: for parameter volumes: volumes "a" and "b" are both mounted at /a`},
+		{`service(` + base + `, sidecars = [kube.container("api", "i:2")])`, `main.star:4:19: service: for parameter sidecars: two containers are named "api"`},
+		{`service(` + base + `, service_account = "shared", iam_role = "r")`, `main.star:4:19: service: for parameter iam_role: the role is an annotation of the ServiceAccount; with service_account, set it where that ServiceAccount is made (kube.service_account)`},
+		{`service(` + base + `, labels = {"app": "x"})`, `main.star:4:19: service: for parameter labels: the label "app" is set from the name parameter`},
+		{`port.http(80, name = "http_1")`, `main.star:4:21: port.http: for parameter name: "http_1" is not a valid port name`},
+		{`env.field("status.podIp")`, `main.star:4:21: env.field: for parameter path: "status.podIp" is not a pod field`},
+		{`kube.security(run_as_user = 0)`, `main.star:4:25: kube.security: for parameter run_as_user: 0 is root; set run_as_root = True to allow it`},
+		{`job(name = "j", owner = "o", image = "i:1", retries = -1)`, `main.star:4:15: job: for parameter retries: got -1, want at least 0`},
+		{`cron(name = "j", owner = "o", image = "i:1", schedule = "* * * * *", concurrency = "Forbid")`, `main.star:4:16: cron: for parameter concurrency: got "Forbid", want "forbid", "allow" or "replace"`},
 		{`service(` + base + `, replicas = -1)`, "main.star:4:19: service: for parameter replicas: got -1, want at least 0\n\t@stdlib//service.star:"},
 		{`service(` + base + `, port = 70000)`, "main.star:4:19: service: for parameter port: got 70000, want a port number (1 to 65535)\n\t@stdlib//service.star:"},
 		{`service(name = "API", owner = "o", image = "i:1")`, `main.star:4:19: service: for parameter name: "API" is not a valid name`},

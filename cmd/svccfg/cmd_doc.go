@@ -2,8 +2,11 @@ package main
 
 import (
 	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/doc"
 	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/k8s"
@@ -71,6 +74,9 @@ func runDoc(c *command, cmd *cobra.Command, args []string) error {
 	if format == "markdown" {
 		text = d.Markdown()
 	} else {
+		if err := addPrelude(cmd, d); err != nil {
+			return err
+		}
 		name := ""
 		if len(args) > 0 {
 			name = args[0]
@@ -81,6 +87,21 @@ func runDoc(c *command, cmd *cobra.Command, args []string) error {
 	}
 	_, err = io.WriteString(cmd.OutOrStdout(), text)
 	return err
+}
+
+// addPrelude adds to d the prelude of the config root of the working
+// directory, if its svccfg.yaml names one.
+func addPrelude(cmd *cobra.Command, d *doc.Docs) error {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return systemError{err}
+	}
+	p, err := build.LoadPrelude(cmd.Context(), cwd, build.Options{Cwd: cwd, Stderr: cmd.ErrOrStderr()})
+	if err != nil || p == nil {
+		return err
+	}
+	d.AddPrelude(doc.Prelude{Name: diag.RelPath(p.Path, cwd), Doc: p.Doc, Globals: p.Globals})
+	return nil
 }
 
 // atMostOneName checks that doc was given at most one NAME.

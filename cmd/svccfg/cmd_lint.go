@@ -48,11 +48,13 @@ configuration files and every configuration file under the same config root
 whose load() graph reaches one of them, not the whole tree. Files that are
 not .star files, that no longer exist, or that lie in hidden or testdata
 directories are skipped without an error (the files that load a deleted
-file are still linted). To find the files that load them, lint reads every
-.star file under the config root, once: it keeps an index of the .star
-names each file mentions in --cache DIR, or else in svccfg's directory of
-the user's cache directory ($XDG_CACHE_HOME or ~/.cache), and later reads
-only the files whose size, times or inode changed.
+file are still linted). A change to the config root's prelude, or to a file
+it loads, lints every configuration file of the root. To find the files
+that load them, lint reads every .star file under the config root, once: it
+keeps an index of the .star names each file mentions in --cache DIR, or
+else in svccfg's directory of the user's cache directory ($XDG_CACHE_HOME
+or ~/.cache), and later reads only the files whose size, times or inode
+changed.
 
 Exit status: 0 if there are no findings, 1 for findings or configuration
 errors (printed as build prints them), 2 for usage errors.

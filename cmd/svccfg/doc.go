@@ -22,7 +22,8 @@ Predeclared in every file: service, cron, kube (quantities), envoy (Envoy
 resources) and proto (any Kubernetes or Envoy message type, through
 proto.package("k8s.io.api.apps.v1") and the like), and skycfg's struct, json,
 yaml, hash and url, so that a configuration written for skycfg builds
-unchanged. ctx.vars holds the
+unchanged; and the public globals of the config root's prelude, if its
+svccfg.yaml names one (see below). ctx.vars holds the
 variables: cluster, environment and namespace always, with defaults from
 svccfg.yaml at the config root and --var flags.
 
@@ -33,13 +34,24 @@ svccfg.yaml inside another root are its own. load() reaches only files under
 the root ("lib.star" relative to the loading file, "//lib/x.star" relative to the
 root) and the standard library ("@stdlib//einhorn.star").
 
-svccfg.yaml has three optional fields:
+svccfg.yaml has four optional fields:
 
 	config_set: shop      # names the config set; default: the config root's name
 	vars:                 # defaults of ctx.vars; --var overrides them
 	  environment: staging
 	lint:                 # svccfg lint rules turned off under the config root
 	  disable: [image-pinned]
+	prelude: company.star # its public globals are predeclared in every file
+
+The prelude is how a platform team extends the standard library without Go:
+a .star file under the config root (a path relative to it, confined as
+load() is) whose globals not starting with "_" are predeclared in every
+file of the root, beside the standard names, so that main can call the
+company's own stripe_service(...). It sees the standard names itself (as
+do the files it loads), may load() files of the root and of the standard
+library, is evaluated once per build and frozen, and is not a configuration
+file (it has no main). A global that would hide a standard name (service,
+len) is an error. svccfg doc, run inside the root, lists its functions.
 
 Every Kubernetes object rendered carries the labels
 app.kubernetes.io/managed-by: svccfg and svccfg.dev/config-set: NAME, the
@@ -53,8 +65,8 @@ wall-clock time, and a build whose memory grows past --max-memory stops.
 Files are evaluated in parallel; the output does not depend on it.
 
 With --cache DIR, the results of evaluating each file are kept in DIR and
-reused while the file, everything it loads, the variables and the svccfg
-binary are unchanged: a rebuild after a small change evaluates only what
+reused while the file, everything it loads, the prelude (and everything it
+loads), the variables and the svccfg binary are unchanged: a rebuild after a small change evaluates only what
 the change touches.
 
 svccfg build --explain prints, for every object and Envoy resource, the file

@@ -126,8 +126,10 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
 	var jobs []job
 	var sets []string
+	var evs []*eval.Evaluator
 	for _, r := range roots {
 		ev := NewEvaluator(std, r, opts)
+		evs = append(evs, ev)
 		if !slices.Contains(sets, r.ConfigSet) {
 			sets = append(sets, r.ConfigSet)
 		}
@@ -151,6 +153,11 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 		return nil, err
 	}
 	var errs diag.ErrorList
+	for _, ev := range evs {
+		if out := ev.PreludeOutput(); b.opts.Stderr != nil && len(out) > 0 {
+			b.opts.Stderr.Write(out)
+		}
+	}
 	for _, o := range outs {
 		if b.opts.Stderr != nil && o.stderr.Len() > 0 {
 			b.opts.Stderr.Write(o.stderr.Bytes())
@@ -230,7 +237,7 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 	cache := b.opts.Cache
 	if cache != nil {
 		var err error
-		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps(), j.configSet); err != nil {
+		if key, err = cache.key(j.file, j.ev.Vars(), j.ev.MaxSteps(), j.configSet, j.ev.PreludePath()); err != nil {
 			cache = nil // unreadable: let the evaluation report it
 		} else if cached, ok := cache.get(key); ok {
 			cached.cached = true

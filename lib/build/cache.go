@@ -22,9 +22,10 @@ import (
 // file produced, so that a build skips the files that did not change. An
 // entry is keyed by the svccfg binary (its version and the executable file,
 // which embeds the standard library), the file's path and contents, the
-// variables and the step limit; it records the files the evaluation loaded
-// with their contents' hashes, and is used only while all of them still
-// match. Failed evaluations are not cached. A Cache is safe for concurrent use.
+// variables, the step limit and the path of the root's prelude; it records
+// the files the evaluation loaded, the prelude and the files it loaded
+// among them, with their contents' hashes, and is used only while all of
+// them still match. Failed evaluations are not cached. A Cache is safe for concurrent use.
 type Cache struct {
 	dir    string
 	salt   [32]byte
@@ -78,15 +79,17 @@ func (c *Cache) hash(path string) ([32]byte, error) {
 }
 
 // key returns the key of the evaluation of file with vars and maxSteps, in
-// the config set configSet.
-func (c *Cache) key(file string, vars map[string]string, maxSteps uint64, configSet string) ([32]byte, error) {
+// the config set configSet, under the prelude at the path prelude (or "").
+// The prelude's contents, like those of the files loaded, are checked
+// through the entry's dependencies.
+func (c *Cache) key(file string, vars map[string]string, maxSteps uint64, configSet, prelude string) ([32]byte, error) {
 	content, err := c.hash(file)
 	if err != nil {
 		return [32]byte{}, err
 	}
 	h := sha256.New()
 	h.Write(c.salt[:])
-	fmt.Fprintf(h, "%q %x %d %q\n", file, content, maxSteps, configSet)
+	fmt.Fprintf(h, "%q %x %d %q %q\n", file, content, maxSteps, configSet, prelude)
 	for _, k := range slices.Sorted(maps.Keys(vars)) {
 		fmt.Fprintf(h, "%q=%q\n", k, vars[k])
 	}

@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -34,6 +35,10 @@ type Config struct {
 	ConfigSet string `json:"config_set,omitempty"`
 	// Lint configures svccfg lint under the config root.
 	Lint LintConfig `json:"lint,omitempty"`
+	// Prelude, if set, is the slash-separated path, relative to the config
+	// root, of a .star file whose exported globals are predeclared in every
+	// file of the root (see [Root.Prelude]).
+	Prelude Setting `json:"prelude,omitempty"`
 }
 
 // LintConfig is the lint section of svccfg.yaml:
@@ -63,7 +68,7 @@ const (
 )
 
 // configFields are the fields of svccfg.yaml.
-var configFields = []string{"config_set", "lint", "vars"}
+var configFields = []string{"config_set", "lint", "prelude", "vars"}
 
 // configSet returns the name of the config set of root, whose svccfg.yaml
 // holds c: c.ConfigSet, or else root's base name, which must then be a
@@ -127,7 +132,7 @@ func parseConfig(path string, data []byte) (*Config, error) {
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, fail(top, "got %s, want a mapping with the fields config_set, lint and vars", kindName(top))
+		return nil, fail(top, "got %s, want a mapping with the fields config_set, lint, prelude and vars", kindName(top))
 	}
 	seen := make(map[string]int)
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -149,6 +154,8 @@ func parseConfig(path string, data []byte) (*Config, error) {
 			c.ConfigSet, err = parseConfigSet(value, fail)
 		case "lint":
 			c.Lint, err = parseLint(path, value, fail)
+		case "prelude":
+			c.Prelude, err = parsePrelude(path, value, fail)
 		default:
 			c.Vars, err = parseVars(value, fail)
 		}
@@ -196,6 +203,24 @@ func parseVars(value *yaml.Node, fail failFunc) (map[string]string, error) {
 		vars[k.Value] = v.Value
 	}
 	return vars, nil
+}
+
+// parsePrelude parses the prelude field: a path relative to the config
+// root, slash-separated, of a .star file under it, confined as load() is.
+func parsePrelude(file string, value *yaml.Node, fail failFunc) (Setting, error) {
+	if value.Kind != yaml.ScalarNode || value.Tag == "!!null" {
+		return Setting{}, fail(value, "prelude: got %s, want the path of a .star file under the config root", kindName(value))
+	}
+	p := value.Value
+	switch {
+	case !strings.HasSuffix(p, ".star"):
+		return Setting{}, fail(value, "prelude: %q is not a .star file", p)
+	case strings.HasPrefix(p, "@"):
+		return Setting{}, fail(value, "prelude: %q: want a path relative to the config root, not a module name", p)
+	case strings.Contains(p, "\\") || strings.HasPrefix(p, "/") || path.Clean("/" + p)[1:] != path.Clean(p):
+		return Setting{}, fail(value, "prelude: %q is outside the config root: want a slash-separated path relative to it", p)
+	}
+	return Setting{Value: path.Clean(p), Pos: diag.Position{File: file, Line: value.Line, Col: value.Column}}, nil
 }
 
 // parseLint parses the lint section: a mapping whose one field, disable,

@@ -19,6 +19,7 @@ func TestParseConfig(t *testing.T) {
 		vars     map[string]string
 		set      string
 		disable  []Setting
+		prelude  Setting
 		err      string
 	}{
 		{name: "empty", in: ""},
@@ -26,7 +27,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "vars", in: "vars:\n  cluster: east\n  replicas: 3\n", vars: map[string]string{"cluster": "east", "replicas": "3"}},
 		{name: "null vars", in: "vars:\n"},
 		{name: "unknown field", in: "vars: {}\nvar: {}\n", err: `/r/svccfg.yaml:2:1: unknown field "var" (did you mean vars?)`},
-		{name: "not a mapping", in: "- vars\n", err: `/r/svccfg.yaml:1:1: got a list, want a mapping with the fields config_set, lint and vars`},
+		{name: "not a mapping", in: "- vars\n", err: `/r/svccfg.yaml:1:1: got a list, want a mapping with the fields config_set, lint, prelude and vars`},
 		{name: "config set", in: "config_set: shop\nvars:\n  a: x\n", set: "shop", vars: map[string]string{"a": "x"}},
 		{name: "config set number", in: "config_set: 2024\n", set: "2024"},
 		{name: "config set typo", in: "configset: shop\n", err: `/r/svccfg.yaml:1:1: unknown field "configset" (did you mean config_set?)`},
@@ -49,6 +50,16 @@ func TestParseConfig(t *testing.T) {
 		{name: "lint string", in: "lint:\n  disable: owner-set\n", err: `/r/svccfg.yaml:2:12: lint: disable: got "owner-set", want a list of rule names`},
 		{name: "lint nested", in: "lint:\n  disable: [[a]]\n", err: `/r/svccfg.yaml:2:13: lint: disable: got a list, want a rule name`},
 		{name: "syntax", in: "vars: {a: 1\n", err: `/r/svccfg.yaml:1: did not find expected ',' or '}'`},
+		{name: "dotted vars", in: "vars:\n  stripe.cluster: nw\n", vars: map[string]string{"stripe.cluster": "nw"}},
+		{name: "prelude", in: "prelude: lib/company.star\n", prelude: Setting{"lib/company.star", pos(1, 10)}},
+		{name: "prelude cleaned", in: "prelude: ./lib/../company.star\n", prelude: Setting{"company.star", pos(1, 10)}},
+		{name: "prelude null", in: "prelude:\n", err: `/r/svccfg.yaml:1:9: prelude: got null, want the path of a .star file under the config root`},
+		{name: "prelude list", in: "prelude: [a.star]\n", err: `/r/svccfg.yaml:1:10: prelude: got a list, want the path of a .star file under the config root`},
+		{name: "prelude not star", in: "prelude: company.py\n", err: `/r/svccfg.yaml:1:10: prelude: "company.py" is not a .star file`},
+		{name: "prelude parent", in: "prelude: ../company.star\n", err: `/r/svccfg.yaml:1:10: prelude: "../company.star" is outside the config root: want a slash-separated path relative to it`},
+		{name: "prelude absolute", in: "prelude: /etc/company.star\n", err: `/r/svccfg.yaml:1:10: prelude: "/etc/company.star" is outside the config root: want a slash-separated path relative to it`},
+		{name: "prelude stdlib", in: "prelude: \"@stdlib//service.star\"\n", err: `/r/svccfg.yaml:1:10: prelude: "@stdlib//service.star": want a path relative to the config root, not a module name`},
+		{name: "prelude twice", in: "prelude: a.star\nprelude: b.star\n", err: `/r/svccfg.yaml:2:1: prelude is already set on line 1`},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			c, err := parseConfig("/r/svccfg.yaml", []byte(test.in))
@@ -66,6 +77,9 @@ func TestParseConfig(t *testing.T) {
 			}
 			if !maps.Equal(c.Vars, test.vars) {
 				t.Errorf("parseConfig(%q).Vars = %v, want %v", test.in, c.Vars, test.vars)
+			}
+			if c.Prelude != test.prelude {
+				t.Errorf("parseConfig(%q).Prelude = %v, want %v", test.in, c.Prelude, test.prelude)
 			}
 			if !slices.Equal(c.Lint.Disable, test.disable) {
 				t.Errorf("parseConfig(%q).Lint.Disable = %v, want %v", test.in, c.Lint.Disable, test.disable)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 
 	"github.com/svccfg/svccfg/lib/envoy"
+	"github.com/svccfg/svccfg/lib/k8s"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
@@ -176,7 +178,7 @@ func (r *Resource) Message() (proto.Message, error) {
 // encodeObject returns Kubernetes' JSON encoding of obj, whose status
 // [clearStatus] cleared, without status.
 func encodeObject(obj runtime.Object) ([]byte, error) {
-	data, err := json.Marshal(obj)
+	data, err := k8s.AppendJSON(nil, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -184,8 +186,9 @@ func encodeObject(obj runtime.Object) ([]byte, error) {
 	if err != nil || status == nil {
 		return data, err
 	}
-	// encoding/json writes the fields in the struct's order, and status,
-	// the last field of every k8s.io/api object, even when it is zero.
+	// The encoder writes the fields in the struct's order, and status, the
+	// last field of every k8s.io/api object, even when it is zero unless
+	// it is tagged omitempty.
 	if rest, ok := bytes.CutSuffix(data, status); ok {
 		return append(rest, '}'), nil
 	}
@@ -233,7 +236,11 @@ func zeroStatus(t reflect.Type) ([]byte, error) {
 	if !ok {
 		return nil, nil
 	}
-	data, err := json.Marshal(reflect.Zero(f.Type).Interface())
+	if strings.HasSuffix(f.Tag.Get("json"), ",omitempty") {
+		zeroStatuses.Store(t, []byte(nil))
+		return nil, nil // a zero status is left out
+	}
+	data, err := k8s.AppendJSON(nil, reflect.Zero(f.Type).Interface())
 	if err != nil {
 		return nil, err
 	}

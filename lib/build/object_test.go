@@ -48,8 +48,8 @@ meta = proto.package("k8s.io.apimachinery.pkg.apis.meta.v1")
 
 def main(ctx):
     return [
-        apps.Deployment(metadata = meta.ObjectMeta(name = "web"), status = apps.DeploymentStatus(replicas = 3)),
-        policy.PodDisruptionBudget(metadata = meta.ObjectMeta(name = "web"), status = policy.PodDisruptionBudgetStatus(currentHealthy = 2)),
+        apps.Deployment(metadata = meta.ObjectMeta(name = "web"), spec = apps.DeploymentSpec(replicas = 2), status = apps.DeploymentStatus(replicas = 3)),
+        policy.PodDisruptionBudget(metadata = meta.ObjectMeta(name = "web"), spec = policy.PodDisruptionBudgetSpec(maxUnavailable = 1), status = policy.PodDisruptionBudgetStatus(currentHealthy = 2)),
     ]
 `)
 	for _, typed := range []bool{false, true} {

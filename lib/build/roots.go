@@ -27,6 +27,11 @@ type Root struct {
 	Config    *Config  // its svccfg.yaml; empty if it has none
 	ConfigSet string   // the name of its config set
 	Files     []string // absolute, in the order of a directory walk
+	// Prelude is the absolute path of the prelude that its svccfg.yaml
+	// names, or "": a .star file whose exported globals are predeclared in
+	// every file of the root (but itself and the files it loads). It is
+	// not a configuration file itself, and never one of Files.
+	Prelude string
 }
 
 // FindOptions configures [Roots].
@@ -80,8 +85,16 @@ func Roots(paths []string, opts FindOptions) ([]Root, error) {
 			errs = appendError(errs, err)
 			continue
 		}
+		prelude, err := r.prelude(cfg)
+		if err != nil {
+			errs = appendError(errs, err)
+			continue
+		}
+		if len(r.files) == 0 {
+			continue // only the prelude, found in a directory
+		}
 		slices.SortFunc(r.files, comparePaths)
-		roots = append(roots, Root{Dir: dir, Config: cfg, ConfigSet: set, Files: r.files})
+		roots = append(roots, Root{Dir: dir, Config: cfg, ConfigSet: set, Files: r.files, Prelude: prelude})
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -100,6 +113,7 @@ type rootFiles struct {
 	dir   string
 	files []string
 	seen  map[string]bool
+	named map[string]string // files named by a PATH -> the PATH
 
 	once sync.Once
 	fs   *os.Root // dir, opened at the first read
@@ -118,7 +132,9 @@ func (f *finder) path(p string) error {
 		return &PathError{Path: p, Err: unwrapPathError(err)}
 	}
 	if !info.IsDir() {
-		f.root(FindRoot(abs, false)).add(abs)
+		r := f.root(FindRoot(abs, false))
+		r.add(abs)
+		r.named[abs] = p
 		return nil
 	}
 	found, err := walk(abs, ownerOf(abs), false)
@@ -168,7 +184,7 @@ func (f *finder) match(r *rootFiles, file string) (bool, error) {
 func (f *finder) root(dir string) *rootFiles {
 	r, ok := f.roots[dir]
 	if !ok {
-		r = &rootFiles{dir: dir, seen: make(map[string]bool)}
+		r = &rootFiles{dir: dir, seen: make(map[string]bool), named: make(map[string]string)}
 		f.roots[dir] = r
 	}
 	return r
@@ -220,6 +236,57 @@ func (r *rootFiles) config() (*Config, string, error) {
 	}
 	set, err := configSet(r.dir, cfg)
 	return cfg, set, err
+}
+
+// prelude returns the absolute path of the prelude that cfg, the root's
+// svccfg.yaml, names, or "", after checking that it is a file under the
+// root (a symbolic link that leads outside it is refused, as load() refuses
+// it), and takes it out of the root's files: a PATH that names it is an
+// error, and a directory PATH skips it.
+func (r *rootFiles) prelude(cfg *Config) (string, error) {
+	rel := cfg.Prelude.Value
+	if rel == "" {
+		return "", nil
+	}
+	abs := filepath.Join(r.dir, filepath.FromSlash(rel))
+	fail := func(msg string) error { return &diag.Error{Pos: cfg.Prelude.Pos, Msg: "prelude: " + msg} }
+	info, err := os.Stat(abs)
+	if err == nil && info.IsDir() {
+		return "", fail(fmt.Sprintf("%q is a directory, want a .star file", rel))
+	}
+	if _, err := r.read(filepath.FromSlash(rel)); err != nil {
+		err = unwrapPathError(err)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", fail(fmt.Sprintf("no such file %q under the config root", rel))
+		case load.IsEscape(err):
+			return "", fail(fmt.Sprintf("%q: a symbolic link leads outside the config root", rel))
+		}
+		return "", fail(fmt.Sprintf("%q: %v", rel, err))
+	}
+	if p, ok := r.named[abs]; ok {
+		return "", &PathError{Path: p, Err: fmt.Errorf("the prelude of its config root's %s, not a configuration file", ConfigFile)}
+	}
+	if r.seen[abs] {
+		r.files = slices.DeleteFunc(r.files, func(f string) bool { return f == abs })
+		delete(r.seen, abs)
+	}
+	return abs, nil
+}
+
+// PreludeOf returns the absolute path of the prelude that the svccfg.yaml
+// of the config root dir names, or "" if it has none, or if svccfg.yaml
+// cannot be read or is invalid (which a build of the root reports).
+func PreludeOf(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return ""
+	}
+	cfg, err := parseConfig(filepath.Join(dir, ConfigFile), data)
+	if err != nil || cfg.Prelude.Value == "" {
+		return ""
+	}
+	return filepath.Join(dir, filepath.FromSlash(cfg.Prelude.Value))
 }
 
 // StarFiles returns the .star files that belong to the config root dir, in
@@ -321,9 +388,12 @@ func comparePaths(a, b string) int {
 // limits of opts.
 func NewEvaluator(std *eval.Stdlib, root Root, opts Options) *eval.Evaluator {
 	return eval.New(std, root.Dir, eval.Options{
-		Vars:     vars(root.Config, opts.Vars),
-		MaxSteps: opts.MaxSteps,
-		Timeout:  opts.Timeout,
-		Cwd:      opts.Cwd,
+		Vars:    vars(root.Config, opts.Vars),
+		Prelude: root.Prelude,
+		// Where svccfg.yaml names it, for its errors.
+		PreludeFrom: root.Config.Prelude.Pos,
+		MaxSteps:    opts.MaxSteps,
+		Timeout:     opts.Timeout,
+		Cwd:         opts.Cwd,
 	})
 }

@@ -107,7 +107,7 @@ func TestRootsErrors(t *testing.T) {
 		{name: "no main", paths: []string{"empty"}, err: "empty: no .star files with a main function", path: true},
 		{name: "only libraries", paths: []string{"shop/lib"}, err: "shop/lib: no .star files with a main function", path: true},
 		{name: "bad svccfg.yaml", paths: []string{"shop", "bad2", "bad"}, err: filepath.Join(top, "bad/svccfg.yaml") + `:1:1: unknown field "var" (did you mean vars?)` + "\n" +
-			filepath.Join(top, "bad2/svccfg.yaml") + ":1:1: got a list, want a mapping with the fields config_set, lint and vars"},
+			filepath.Join(top, "bad2/svccfg.yaml") + ":1:1: got a list, want a mapping with the fields config_set, lint, prelude and vars"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			_, err := Roots(test.paths, FindOptions{Cwd: top, Match: MainFiles.Match, Want: MainFiles.Want})
@@ -186,4 +186,32 @@ func cmpInt(a, b int) int {
 		return 1
 	}
 	return 0
+}
+
+func TestRootsPrelude(t *testing.T) {
+	top := t.TempDir()
+	writeFiles(t, top, map[string]string{
+		"svc/svccfg.yaml":      "prelude: lib/company.star\n",
+		"svc/lib/company.star": "def main(ctx):\n    return []\n", // skipped even with a main
+		"svc/web/main.star":    mainStar,
+	})
+	roots, err := Roots([]string{"svc"}, FindOptions{Cwd: top})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rootsSummary(top, roots), "svc (svc, ): svc/web/main.star\n"; got != want {
+		t.Errorf("Roots(svc) = %q, want %q", got, want)
+	}
+	if got, want := roots[0].Prelude, filepath.Join(top, "svc/lib/company.star"); got != want {
+		t.Errorf("Roots(svc).Prelude = %q, want %q", got, want)
+	}
+	if got, want := PreludeOf(filepath.Join(top, "svc")), roots[0].Prelude; got != want {
+		t.Errorf("PreludeOf(svc) = %q, want %q", got, want)
+	}
+
+	_, err = Roots([]string{"svc/lib/company.star"}, FindOptions{Cwd: top})
+	want := "svc/lib/company.star: the prelude of its config root's svccfg.yaml, not a configuration file"
+	if err == nil || err.Error() != want {
+		t.Errorf("Roots(prelude) error = %v, want %q", err, want)
+	}
 }

@@ -9,7 +9,12 @@ import (
 // or "" if none is close enough to be a likely misspelling.
 func Nearest(x string, candidates []string) string {
 	lx := strings.ToLower(x)
-	limit := utf8.RuneCountInString(x)/2 + 1 // allow roughly one edit in two runes
+	// Allow roughly one edit in two runes, but only one in a short word,
+	// where two edits make any word of its length ("web" is not "job").
+	limit := utf8.RuneCountInString(x)/2 + 1
+	if utf8.RuneCountInString(x) <= 3 {
+		limit = 1
+	}
 	best, bestD := "", limit+1
 	for _, c := range candidates {
 		if d := distance(lx, strings.ToLower(c), limit); d < bestD {

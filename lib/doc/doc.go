@@ -25,6 +25,7 @@ type Docs struct {
 	packages []string
 	comments map[protoreflect.FullName]string
 	groups   []*group
+	prelude  *group // the config root's prelude, if added
 
 	typeNames func() []string // every message and enum, sorted
 }
@@ -57,6 +58,9 @@ func (d *Docs) Text(name string) (string, error) {
 		d.writeList(&b)
 	case d.function(name) != nil:
 		d.writeFunction(&b, d.function(name))
+	case d.isPreludeValue(name):
+		v, _ := d.preludeValue(name)
+		d.writeValue(&b, v)
 	case isBuiltin(name):
 		f, _ := findBuiltin(name)
 		writeBuiltin(&b, f)

@@ -39,8 +39,8 @@ func TestList(t *testing.T) {
 	d := docs(t)
 	out := text(t, d, "")
 	for _, want := range []string{
-		"Predeclared functions:\n  cron                       Returns a cron job: a command run in a new pod on a schedule.\n  service  ",
-		"\nPredeclared module kube - Kubernetes quantities: CPU and memory sizes.\n  kube.cores                 Returns a CPU quantity of n cores.\n",
+		"Predeclared functions:\n  cron                       Returns a cron job: a command run in a new pod on a schedule.\n  job                        Returns a one-off job: a command run in new pods until it succeeds, such as a schema migration.\n  service  ",
+		"\nPredeclared module kube - kube: quantities of CPU and memory, and the parts of a workload beyond its main container: security, sidecars, tracks, shutdown, rollout, autoscaling and spreading.\n  kube.autoscale  ",
 		"\nPredeclared module envoy - Envoy: the xDS resources",
 		"\nPredeclared module proto - proto: every Kubernetes and Envoy message type, by protobuf package.\n  proto.package  ",
 		"\n  struct                     Returns an immutable struct",
@@ -68,7 +68,7 @@ func TestList(t *testing.T) {
 			titles = append(titles, strings.Fields(line)[0]+" "+strings.Fields(line)[1])
 		}
 	}
-	if got, want := strings.Join(titles[:9], ", "), "Predeclared functions:, Predeclared module, Predeclared module, Predeclared module, Predeclared module, Predeclared module, Predeclared module, Predeclared module, File @stdlib//einhorn.star,"; got != want {
+	if got, want := strings.Join(titles[:13], ", "), "Predeclared functions:, "+strings.Repeat("Predeclared module, ", 11)+"File @stdlib//einhorn.star,"; got != want {
 		t.Errorf("group titles = %s, want %s", got, want)
 	}
 }
@@ -83,19 +83,19 @@ func TestFunction(t *testing.T) {
 			"kube.cores(n)\n\nReturns a CPU quantity of n cores.\n\nParameters:\n  n (int or float, required)\n      the number of cores, greater than zero; 0.5 is 500 millicores.\n",
 		}},
 		{"service", []string{
-			"service(name, owner, image, command = None, port = None, replicas = 1,\n        cpu = None,",
-			"\n  replicas (int, default 1)\n      the number of pods, at least 0.\n",
+			"service(name, owner, image, command = None, args = [], port = None, ports = [],\n        replicas = None, cpu = None,",
+			"\n  replicas (int or None, default None)\n      the number of pods, at least 0; defaults to 1, or to the autoscaler's\n      choice with autoscale.\n",
 			"\n  timeout (string, default \"15s\")\n",
-			"\n  env (dict of string to string, default {})\n",
+			"\n  env (dict of string to (string or EnvSource), default {})\n",
 			"\n  block_egress (bool, default False)\n",
-			"\nIt generates a Deployment and a ServiceAccount;",
+			"\nIt generates a Deployment (one per track, named NAME-TRACK, when tracks are set)\nand a ServiceAccount;",
 		}},
 		{"einhorn", []string{
 			"einhorn(script, workers = 1, port = None, args = [])\n",
 			"\nLoad it with load(\"@stdlib//einhorn.star\", \"einhorn\").\n",
 			"\n  args (list of string, default [])\n      more arguments for the script.\n",
 		}},
-		{"kube", []string{"Predeclared module kube (@stdlib//kube.star)\n\nKubernetes quantities: CPU and memory sizes.\n\n  kube.cores       Returns a CPU quantity of n cores.\n"}},
+		{"kube", []string{"Predeclared module kube (@stdlib//kube.star)\n\nkube: quantities of CPU and memory,", "\n  kube.cores            Returns a CPU quantity of n cores.\n"}},
 		{"@stdlib//kube.star", []string{"Predeclared module kube (@stdlib//kube.star)\n"}},
 		{"@stdlib//einhorn.star", []string{"File @stdlib//einhorn.star, loaded with load()\n\neinhorn: the process manager", "\n    load(\"@stdlib//einhorn.star\", \"einhorn\")\n"}},
 		{"json", []string{"Predeclared module json\n\njson: JSON encoding", "\nFunctions:\n  json.encode(x)\n      Returns x (None,"}},
@@ -296,7 +296,7 @@ func TestStdlibTypes(t *testing.T) {
 	}
 	for _, f := range d.std.Functions() {
 		for _, p := range f.Signature().Params {
-			for _, w := range strings.Fields(p.Type) {
+			for _, w := range strings.Fields(strings.NewReplacer("(", "", ")", "").Replace(p.Type)) {
 				if !known[w] {
 					t.Errorf("%s: parameter %s: type %q is not described in stdlibTypes", f.Name(), p.Name, w)
 				}
@@ -330,7 +330,7 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"- [File `@stdlib//einhorn.star`](#file-stdlibeinhornstar)\n",
 		"\n### `kube.cores`\n\n```python\nkube.cores(n)\n```\n\nReturns a CPU quantity of n cores.\n\n| Parameter | Type | Default | Description |\n|---|---|---|---|\n| `n` | int or float | required | the number of cores, greater than zero; 0.5 is 500 millicores. |\n",
-		"| `replicas` | int | `1` | the number of pods, at least 0. |\n",
+		"| `replicas` | int or None | `None` | the number of pods, at least 0; defaults to 1, or to the autoscaler's choice with autoscale. |\n",
 		`cron syntax such as "30 0 \* \* \*"`,
 		`(n × 2²⁰ bytes, written "&lt;n>Mi")`,
 		"\n```python\nload(\"@stdlib//einhorn.star\", \"einhorn\")\n```\n",

@@ -22,7 +22,7 @@ func (d *Docs) Markdown() string {
 	for _, g := range groups {
 		fmt.Fprintf(&b, "- [%s](#%s)\n", mdTitle(g), anchor(mdTitle(g)))
 	}
-	b.WriteString("- [Types](#types)\n- [Protobuf packages](#protobuf-packages)\n")
+	b.WriteString("- [svccfg.yaml and the prelude](#svccfgyaml-and-the-prelude)\n- [Types](#types)\n- [Protobuf packages](#protobuf-packages)\n")
 	for _, g := range groups {
 		fmt.Fprintf(&b, "\n## %s\n", mdTitle(g))
 		if g.proto {
@@ -50,6 +50,7 @@ func (d *Docs) Markdown() string {
 			fmt.Fprintf(&b, "\n### `%s`\n\n```python\n%s(%s)\n```\n\n%s\n", f.name, f.name, f.params, mdText(reflow(f.summary, "", lineWidth)))
 		}
 	}
+	b.WriteString(configMarkdown)
 	b.WriteString("\n## Types\n\nThe types in the parameter tables are Starlark's (string, int, float, bool, None), " +
 		"`list of T`, `dict of K to V`, alternatives joined by `or`, and:\n\n")
 	for _, t := range stdlibTypes {
@@ -147,3 +148,63 @@ func mdText(s string) string {
 func mdCell(s string) string {
 	return strings.ReplaceAll(mdText(s), "|", `\|`)
 }
+
+// configMarkdown is the reference's section on svccfg.yaml, whose prelude
+// extends what configuration files see, and on adjusting what a helper
+// generates.
+const configMarkdown = `
+## svccfg.yaml and the prelude
+
+A config root is the nearest directory at or above a configuration file that
+holds svccfg.yaml. Its fields are all optional:
+
+| Field | Value |
+|---|---|
+| ` + "`config_set`" + ` | the name of the config set, a label value on every object; default: the config root's name |
+| ` + "`vars`" + ` | default values of ` + "`ctx.vars`" + `, a mapping of names (dotted names such as ` + "`stripe.cluster`" + ` too) to strings; ` + "`--var`" + ` overrides them |
+| ` + "`lint`" + ` | ` + "`disable: [rule, ...]`" + `: svccfg lint rules turned off under the root |
+| ` + "`prelude`" + ` | the path, relative to the root, of a .star file under it whose public globals are predeclared in every file of the root |
+
+The prelude is how a platform team extends the standard library without Go:
+
+` + "```yaml" + `
+prelude: stripe.star
+vars:
+  stripe.cluster: northwest
+` + "```" + `
+
+Every global of stripe.star whose name does not start with ` + "`_`" + ` (such as
+` + "`stripe_service`" + `, ` + "`einhorn`" + `, ` + "`default_image`" + `) is predeclared in every
+file of the root, beside the standard library's names. The prelude sees the
+standard names alone, as do the files it loads, and may ` + "`load()`" + ` files of
+the root and ` + "`@stdlib//`" + ` files; like ` + "`load()`" + `, it cannot reach outside the
+root, through ` + "`..`" + ` or a symbolic link. It is evaluated once per build and
+frozen; its errors are positioned in it, with svccfg.yaml as their caller. A
+public global named like a standard predeclared name or a Starlark built-in
+(` + "`service`" + `, ` + "`len`" + `) is an error: name it otherwise, or make it private
+with a leading ` + "`_`" + `. A function that the standard library only offers through
+` + "`load()`" + ` (` + "`einhorn`" + `) may be redefined. The prelude is not a configuration
+file: build, lint and test skip it in a directory and refuse it by name. A change to it, or to a file it
+loads, invalidates every cached result of the root (` + "`build --cache`" + `) and
+makes ` + "`lint --changed`" + ` lint every configuration file of the root. ` + "`svccfg doc`" + `,
+run inside the root, lists its functions and values, and ` + "`svccfg doc NAME`" + `
+shows one (` + "`svccfg doc prelude`" + ` the whole file).
+
+### Adjusting what a helper generates
+
+` + "`service()`" + ` and ` + "`cron()`" + ` return their objects as typed messages, not yet
+converted, so a configuration or a prelude can change them in place:
+
+` + "```python" + `
+svc = service(name = "web", owner = "web", image = "registry.example.com/web:1.0", port = 8080)
+svc.object("Deployment").spec.revisionHistoryLimit = 5
+svc.object("Deployment").spec.template.metadata.annotations["team"] = "web"
+svc.object("Cluster").connect_timeout = "1s"
+return svc
+` + "```" + `
+
+` + "`svc.object(kind)`" + ` returns the one Kubernetes object of that kind, or Envoy
+resource of that type (its name, such as ` + "`Cluster`" + `, or full name); none is an
+error naming the kinds it has, and so is more than one. ` + "`svc.objects`" + ` and ` + "`svc.envoy`" + `
+are the lists of them all, which may be appended to.
+`

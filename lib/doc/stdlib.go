@@ -24,6 +24,10 @@ type group struct {
 	builtins []builtin
 	load     bool // whether configuration files load it rather than have it predeclared
 	proto    bool // whether it is the proto module
+	// prelude is set for a config root's prelude, whose values, besides
+	// its functions, are listed too.
+	prelude bool
+	values  []value
 }
 
 // makeGroups returns the standard library's functions by group: the
@@ -90,6 +94,9 @@ func (d *Docs) fileFunctions(file string) []*eval.Function {
 
 // function returns the standard library function called name, or nil.
 func (d *Docs) function(name string) *eval.Function {
+	if f := d.preludeFunction(name); f != nil {
+		return f
+	}
 	for _, f := range d.std.Functions() {
 		if f.Name() == name {
 			return f
@@ -120,6 +127,9 @@ func (d *Docs) stdlibNames() []string {
 		for _, f := range g.builtins {
 			names = append(names, f.name)
 		}
+		for _, v := range g.values {
+			names = append(names, v.name)
+		}
 	}
 	return names
 }
@@ -148,6 +158,9 @@ func (d *Docs) writeList(b *strings.Builder) {
 		for _, f := range g.builtins {
 			rows = append(rows, [2]string{f.name, f.summary})
 		}
+		for _, v := range g.values {
+			rows = append(rows, [2]string{v.name, "= " + v.repr})
+		}
 	}
 	width := columnWidth(rows)
 	row := func(name, summary string) { fmt.Fprintf(b, "  %-*s  %s\n", width, name, summary) }
@@ -165,6 +178,9 @@ func (d *Docs) writeList(b *strings.Builder) {
 		}
 		for _, f := range g.builtins {
 			row(f.name, f.summary)
+		}
+		for _, v := range g.values {
+			row(v.name, "= "+v.repr)
 		}
 	}
 	b.WriteString("\nTypes of parameters, besides Starlark's own:\n")
@@ -187,12 +203,19 @@ func (d *Docs) writeFunction(b *strings.Builder, f *eval.Function) {
 	if l := d.loadStmt(f); l != "" {
 		fmt.Fprintf(b, "\nLoad it with %s.\n", l)
 	}
+	if d.preludeFunction(f.Name()) == f {
+		d.writePreludeNote(b, f)
+	}
 	if len(sig.Params) == 0 {
 		return
 	}
 	b.WriteString("\nParameters:\n")
 	for _, p := range sig.Params {
-		fmt.Fprintf(b, "  %s (%s, %s)\n", p.Name, p.Type, defaultText(p))
+		if p.Type == "" { // undocumented, in a prelude
+			fmt.Fprintf(b, "  %s (%s)\n", p.Name, defaultText(p))
+		} else {
+			fmt.Fprintf(b, "  %s (%s, %s)\n", p.Name, p.Type, defaultText(p))
+		}
 		if p.Doc != "" {
 			b.WriteString(reflow(p.Doc, "      ", lineWidth) + "\n")
 		}
@@ -211,6 +234,10 @@ func defaultText(p eval.Param) string {
 // writeGroup writes a module's or file's docstring and its functions'
 // summaries.
 func (d *Docs) writeGroup(b *strings.Builder, g *group) {
+	if g.prelude {
+		d.writePrelude(b, g)
+		return
+	}
 	if g.proto {
 		d.writeProto(b)
 		return

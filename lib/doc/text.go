@@ -86,7 +86,20 @@ func firstSentence(comment string) string {
 // stdlibTypes are the types that standard library docstrings use besides
 // Starlark's own; see [eval.ParseSignature].
 var stdlibTypes = []struct{ name, doc string }{
-	{"Quantity", "a CPU or memory size, from kube.cores, kube.millicores, kube.gigabytes or kube.megabytes."},
+	{"Quantity", "a CPU or memory size: kube.cores(4), kube.millicores(250), kube.gigabytes(16), kube.megabytes(512), or a string in Kubernetes' syntax such as \"250m\" or \"16Gi\"."},
+	{"Seconds", "a duration: a string such as \"30s\", \"10m\" or \"1m30s\" (whole seconds), or an int number of seconds."},
 	{"Command", "a process to run, such as einhorn() returns, which may also set the port a service listens on."},
+	{"Port", "a port a workload listens on: port.http, port.h2c, port.grpc or port.tcp."},
+	{"Probe", "a health check: probe.http, probe.grpc, probe.tcp or probe.exec."},
+	{"EnvSource", "an environment variable's value read when the pod starts: env.secret, env.config_map or env.field."},
+	{"Volume", "storage mounted into containers: volume.empty_dir, volume.config_map, volume.secret, volume.pvc or volume.files."},
+	{"Container", "an init container or sidecar: kube.container."},
+	{"Security", "the security settings of pods: kube.security."},
+	{"Unlimited", "no limit at all: kube.unlimited()."},
+	{"Track", "one version of a service behind its Service: kube.track."},
+	{"Shutdown", "how pods stop: kube.shutdown."},
+	{"Rollout", "how a Deployment replaces its pods: kube.rollout."},
+	{"Autoscale", "a HorizontalPodAutoscaler's bounds and targets: kube.autoscale."},
+	{"Spread", "how pods spread across zones and nodes: kube.spread."},
 	{"any", "a value of any type."},
 }

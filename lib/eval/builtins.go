@@ -3,6 +3,7 @@ package eval
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/load"
@@ -17,6 +18,9 @@ import (
 //	_svccfg.unit(kind, name, namespace, objects, envoy=[]) -> Unit
 //	_svccfg.command(argv, port=None) -> Command
 //	_svccfg.dns_label_problem(s) -> string     why s is not a DNS-1123 label, or ""
+//	_svccfg.port_name_problem(s) -> string     why s is not a port name (IANA_SVC_NAME), or ""
+//	_svccfg.record(kind, **fields) -> Record   a port, probe, volume... (see RecordKinds)
+//	_svccfg.seconds(d) -> int                  a Seconds value (int or "1m30s") in seconds
 var internal = &starlarkstruct.Module{
 	Name: "_svccfg",
 	Members: starlark.StringDict{
@@ -24,6 +28,9 @@ var internal = &starlarkstruct.Module{
 		"unit":              starlark.NewBuiltin("_svccfg.unit", builtinUnit),
 		"command":           starlark.NewBuiltin("_svccfg.command", builtinCommand),
 		"dns_label_problem": starlark.NewBuiltin("_svccfg.dns_label_problem", builtinDNSLabelProblem),
+		"port_name_problem": starlark.NewBuiltin("_svccfg.port_name_problem", builtinPortNameProblem),
+		"record":            starlark.NewBuiltin("_svccfg.record", builtinRecord),
+		"seconds":           starlark.NewBuiltin("_svccfg.seconds", builtinSeconds),
 	},
 }
 
@@ -77,4 +84,47 @@ func userCaller(thread *starlark.Thread) diag.Position {
 		}
 	}
 	return diag.Position{}
+}
+
+func builtinPortNameProblem(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &s); err != nil {
+		return nil, err
+	}
+	return starlark.String(strings.Join(validation.IsValidPortName(s), "; ")), nil
+}
+
+func builtinSeconds(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &v); err != nil {
+		return nil, err
+	}
+	n, problem := seconds(v)
+	if problem != "" {
+		return nil, fmt.Errorf("%s: %s", fn.Name(), problem)
+	}
+	return starlark.MakeInt64(n), nil
+}
+
+// seconds returns the whole number of seconds of v, an int or a duration
+// string such as "90s" or "1m30s", or what is wrong with it.
+func seconds(v starlark.Value) (int64, string) {
+	switch v := v.(type) {
+	case starlark.Int:
+		n, ok := v.Int64()
+		if !ok || n < 0 {
+			return 0, fmt.Sprintf("got %s, want a number of seconds, at least 0", v)
+		}
+		return n, ""
+	case starlark.String:
+		d, err := time.ParseDuration(string(v))
+		if err != nil || d < 0 {
+			return 0, fmt.Sprintf("invalid duration %s: want a duration such as \"30s\" or \"1m30s\"", v)
+		}
+		if d%time.Second != 0 {
+			return 0, fmt.Sprintf("invalid duration %s: want a whole number of seconds", v)
+		}
+		return int64(d / time.Second), ""
+	}
+	return 0, fmt.Sprintf("got %s, want a duration such as \"30s\" or a number of seconds", TypeOf(v))
 }

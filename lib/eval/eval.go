@@ -42,6 +42,16 @@ type Options struct {
 	Timeout time.Duration
 	// Cwd is the directory print positions are relative to.
 	Cwd string
+	// Prelude, if not "", is the absolute path of the config root's
+	// prelude, a file under the root: its exported globals are predeclared
+	// in every file of the root that the evaluator evaluates or loads,
+	// beside the standard library's names, except the prelude itself and
+	// the files it loads, which see the standard library's names alone.
+	// The prelude may load files of the root and of the standard library.
+	Prelude string
+	// PreludeFrom is where svccfg.yaml names the prelude: the prelude's
+	// errors show it as their outermost caller.
+	PreludeFrom diag.Position
 }
 
 // An Evaluator evaluates the configuration files under one config root.
@@ -53,6 +63,9 @@ type Evaluator struct {
 	opts  Options
 	cache *load.Cache
 	vars  *starlark.Dict
+
+	reader  *load.RootReader
+	prelude prelude
 }
 
 // New returns an evaluator of files under root, an absolute directory.
@@ -63,7 +76,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	e := &Evaluator{std: std, root: root, opts: opts}
+	e := &Evaluator{std: std, root: root, opts: opts, prelude: prelude{path: opts.Prelude}}
 	e.vars = starlark.NewDict(len(opts.Vars))
 	for _, k := range slices.Sorted(maps.Keys(opts.Vars)) {
 		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
@@ -73,8 +86,9 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 	if reader.Display == "." {
 		reader.Display = ". (the working directory)"
 	}
+	e.reader = reader
 	e.cache = load.NewCache(reader, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
-		return starlark.ExecFileOptions(fileOptions, thread, name, src, std.predeclared)
+		return starlark.ExecFileOptions(fileOptions, thread, name, src, e.moduleNames())
 	})
 	for name, globals := range std.modules {
 		e.cache.Add(name, globals)
@@ -148,7 +162,7 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 		return nil, convertError(err)
 	}
 	var results []Result
-	c := &collector{mainPos: mainPos, origins: origins(thread)}
+	c := &collector{mainPos: mainPos, origins: origins(thread), prelude: e.prelude.origins}
 	if err := c.collect(v, &results, "", 0); err != nil {
 		return nil, err
 	}
@@ -157,22 +171,15 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 
 func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.Thread {
 	thread := &starlark.Thread{
-		Name: "main",
-		Load: e.cache.Load,
-		Print: func(thread *starlark.Thread, msg string) {
-			if stderr == nil {
-				return
-			}
-			pos := toPos(thread.CallFrame(1).Pos)
-			fmt.Fprintf(stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
-		},
+		Name:  "main",
+		Load:  e.cache.Load,
+		Print: e.printer(stderr),
 	}
 	load.SetContext(thread, ctx)
-	origins := make(map[starlark.Value]diag.Position)
-	thread.SetLocal(originsKey, origins)
+	thread.SetLocal(originsKey, make(map[starlark.Value]diag.Position))
 	starproto.SetConstructHook(thread, func(v starlark.Value) {
 		if k8s.KindOf(protoreflect.FullName(v.Type())) != nil || strings.HasPrefix(v.Type(), "envoy.") {
-			origins[v] = userCaller(thread)
+			origins(thread)[v] = userCaller(thread)
 		}
 	})
 	thread.SetLocal(varsKey, e.vars)
@@ -182,6 +189,18 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 		thread.Cancel(fmt.Sprintf("evaluation exceeded %d execution steps (raise the limit with --max-steps)", max))
 	}
 	return thread
+}
+
+// printer returns a thread's print function, which writes to stderr as
+// "path:line:col: print: msg", or discards the output if stderr is nil.
+func (e *Evaluator) printer(stderr io.Writer) func(*starlark.Thread, string) {
+	return func(thread *starlark.Thread, msg string) {
+		if stderr == nil {
+			return
+		}
+		pos := toPos(thread.CallFrame(1).Pos)
+		fmt.Fprintf(stderr, "%s: print: %s\n", pos.Format(e.opts.Cwd), msg)
+	}
 }
 
 const originsKey = "svccfg.origins"
@@ -197,6 +216,7 @@ func origins(thread *starlark.Thread) map[starlark.Value]diag.Position {
 type collector struct {
 	mainPos diag.Position
 	origins map[starlark.Value]diag.Position
+	prelude map[starlark.Value]diag.Position // of the prelude's own objects
 }
 
 // maxListDepth bounds how deeply the lists that main returns may nest:
@@ -237,6 +257,8 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 		r := Result{Pos: c.mainPos}
 		if pos, ok := c.origins[v]; ok {
 			r.Pos = pos
+		} else if pos, ok := c.prelude[v]; ok {
+			r.Pos = pos
 		}
 		if isEnvoy(m) {
 			r.Envoy = []proto.Message{m}
@@ -274,8 +296,18 @@ func isEnvoy(m proto.Message) bool {
 func (e *Evaluator) Vars() map[string]string { return e.opts.Vars }
 
 // Deps returns the sorted canonical names of the modules that the file at
-// path loaded, directly or indirectly, when it was evaluated.
-func (e *Evaluator) Deps(path string) []string { return e.cache.Deps(path) }
+// path loaded, directly or indirectly, when it was evaluated, and of the
+// prelude and the modules it loaded, if the root has a prelude.
+func (e *Evaluator) Deps(path string) []string {
+	deps := e.cache.Deps(path)
+	if p := e.prelude.path; p != "" {
+		deps = append(deps, p)
+		deps = append(deps, e.cache.Deps(p)...)
+		slices.Sort(deps)
+		deps = slices.Compact(deps)
+	}
+	return deps
+}
 
 // MaxSteps returns the step limit of one file's evaluation.
 func (e *Evaluator) MaxSteps() uint64 { return e.opts.MaxSteps }

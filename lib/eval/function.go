@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/starproto"
@@ -100,9 +99,6 @@ func (f *Function) param(name string) int {
 func (f *Function) check(i int, v starlark.Value) error {
 	p := &f.sig.Params[i]
 	if msg := p.check(v); msg != "" {
-		if _, isStr := v.(starlark.String); isStr && strings.Contains(p.Type, "Quantity") {
-			msg += " (write quantities with kube.cores, kube.millicores, kube.gigabytes or kube.megabytes)"
-		}
 		return fmt.Errorf("%s: for parameter %s: %s", f.Name(), p.Name, msg)
 	}
 	return nil

@@ -3,9 +3,11 @@ package eval
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.starlark.net/starlark"
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // A Signature describes a public standard library function, as its Starlark
@@ -34,7 +36,7 @@ type Param struct {
 	check typeCheck
 }
 
-var argLine = regexp.MustCompile(`^(\w+) \(([^)]+)\): (.*)$`)
+var argLine = regexp.MustCompile(`^(\w+) \((.+?)\): (.*)$`)
 
 // ParseSignature returns the signature of fn, called name, from its
 // docstring, and checks that every parameter is documented with a type.
@@ -118,30 +120,76 @@ func dedent(s string) string {
 type typeCheck func(v starlark.Value) string
 
 // parseType parses a docstring type: alternatives joined by " or ", each
-// string, int, float, bool, None, any, Quantity, Command, "list of T" or
-// "dict of K to V".
+// string, int, float, bool, None, any, Quantity (a Quantity or a quantity
+// string such as "250m"), Seconds (an int or a duration string such
+// as "1m30s"), Command, one of the [RecordKinds], "list of T" or "dict of K
+// to V".
 func parseType(text string) (typeCheck, error) {
+	union, err := parseUnion(text)
+	if err != nil {
+		return nil, err
+	}
+	want := text
+	if strings.HasPrefix(text, "(") && strings.HasSuffix(text, ")") && len(splitAlternatives(text)) == 1 {
+		want = text[1 : len(text)-1]
+	}
+	return func(v starlark.Value) string {
+		if ok, inner := union(v); ok {
+			return inner
+		}
+		return fmt.Sprintf("got %s, want %s", TypeOf(v), want)
+	}, nil
+}
+
+// parseUnion returns a function reporting whether v is of one of the
+// alternatives of text and, if so, what is wrong inside it.
+func parseUnion(text string) (func(starlark.Value) (bool, string), error) {
 	var alts []func(starlark.Value) (ok bool, inner string)
-	for _, alt := range strings.Split(text, " or ") {
+	for _, alt := range splitAlternatives(text) {
 		f, err := parseAlt(alt)
 		if err != nil {
 			return nil, err
 		}
 		alts = append(alts, f)
 	}
-	return func(v starlark.Value) string {
+	return func(v starlark.Value) (bool, string) {
 		for _, f := range alts {
 			if ok, inner := f(v); ok {
-				return inner
+				return true, inner
 			}
 		}
-		return fmt.Sprintf("got %s, want %s", TypeOf(v), text)
+		return false, ""
 	}, nil
+}
+
+// splitAlternatives splits text at the " or " outside parentheses, so that
+// "dict of string to (string or EnvSource) or None" has two alternatives.
+func splitAlternatives(text string) []string {
+	var alts []string
+	depth, start := 0, 0
+	for i := 0; i < len(text); i++ {
+		switch {
+		case text[i] == '(':
+			depth++
+		case text[i] == ')':
+			depth--
+		case depth == 0 && strings.HasPrefix(text[i:], " or "):
+			alts = append(alts, text[start:i])
+			start = i + len(" or ")
+			i = start - 1
+		}
+	}
+	return append(alts, text[start:])
 }
 
 // parseAlt returns a function reporting whether v is of type text and, if
 // so, what is wrong inside it (for lists and dicts).
 func parseAlt(text string) (func(starlark.Value) (bool, string), error) {
+	if inner, ok := strings.CutPrefix(text, "("); ok {
+		if inner, ok := strings.CutSuffix(inner, ")"); ok {
+			return parseUnion(inner)
+		}
+	}
 	if elem, ok := strings.CutPrefix(text, "list of "); ok {
 		check, err := parseType(elem)
 		if err != nil {
@@ -190,17 +238,43 @@ func parseAlt(text string) (func(starlark.Value) (bool, string), error) {
 		}, nil
 	}
 	simple := map[string]func(starlark.Value) bool{
-		"string":   func(v starlark.Value) bool { _, ok := v.(starlark.String); return ok },
-		"int":      func(v starlark.Value) bool { _, ok := v.(starlark.Int); return ok },
-		"float":    func(v starlark.Value) bool { _, ok := v.(starlark.Float); return ok },
-		"bool":     func(v starlark.Value) bool { _, ok := v.(starlark.Bool); return ok },
-		"None":     func(v starlark.Value) bool { return v == starlark.None },
-		"any":      func(starlark.Value) bool { return true },
-		"Command":  func(v starlark.Value) bool { _, ok := v.(*Command); return ok },
-		"Quantity": isMessage(quantityName),
+		"string":  func(v starlark.Value) bool { _, ok := v.(starlark.String); return ok },
+		"int":     func(v starlark.Value) bool { _, ok := v.(starlark.Int); return ok },
+		"float":   func(v starlark.Value) bool { _, ok := v.(starlark.Float); return ok },
+		"bool":    func(v starlark.Value) bool { _, ok := v.(starlark.Bool); return ok },
+		"None":    func(v starlark.Value) bool { return v == starlark.None },
+		"any":     func(starlark.Value) bool { return true },
+		"Command": func(v starlark.Value) bool { _, ok := v.(*Command); return ok },
 	}
 	if f, ok := simple[text]; ok {
 		return func(v starlark.Value) (bool, string) { return f(v), "" }, nil
+	}
+	if slices.Contains(RecordKinds, text) {
+		return func(v starlark.Value) (bool, string) { return v.Type() == text, "" }, nil
+	}
+	switch text {
+	case "Seconds":
+		// An int or a duration string, checked here so that a bad one is
+		// reported at the argument.
+		return func(v starlark.Value) (bool, string) {
+			switch v.(type) {
+			case starlark.Int, starlark.String:
+				_, problem := seconds(v)
+				return true, problem
+			}
+			return false, ""
+		}, nil
+	case "Quantity":
+		// A Quantity, or a string in Kubernetes' quantity syntax ("250m").
+		return func(v starlark.Value) (bool, string) {
+			if s, ok := v.(starlark.String); ok {
+				if _, err := resource.ParseQuantity(string(s)); err != nil {
+					return true, fmt.Sprintf("invalid quantity %s: want a number with an optional suffix such as 250m or 16Gi", s)
+				}
+				return true, ""
+			}
+			return isMessage(quantityName)(v), ""
+		}, nil
 	}
 	return nil, fmt.Errorf("unknown type %q", text)
 }
@@ -220,4 +294,41 @@ func TypeOf(v starlark.Value) string {
 		return "Quantity"
 	}
 	return v.Type()
+}
+
+// DescribeFunction returns fn, called name, with the signature that its
+// docstring documents, for `svccfg doc` to show a function that is not
+// part of the standard library, such as a prelude's: a docstring in the
+// standard library's form (see [Signature]) gives every parameter's type
+// and description, and any other docstring, or none, gives the summary,
+// the description and the parameters' names and defaults, and the types
+// and descriptions of those that an Args: line documents. The Function it
+// returns checks no argument types.
+func DescribeFunction(name string, fn *starlark.Function) *Function {
+	if sig, err := ParseSignature(name, fn); err == nil {
+		return &Function{fn: fn, sig: sig}
+	}
+	sig := &Signature{Name: name}
+	doc := strings.TrimSpace(dedent(fn.Doc()))
+	body, args, _ := strings.Cut(doc, "\nArgs:\n")
+	sig.Summary, sig.Doc, _ = strings.Cut(body, "\n")
+	sig.Summary, sig.Doc = strings.TrimSpace(sig.Summary), strings.TrimSpace(sig.Doc)
+	documented := make(map[string][]string) // name -> type, description
+	for _, line := range strings.Split(dedent("\n"+args), "\n") {
+		if m := argLine.FindStringSubmatch(line); m != nil {
+			documented[m[1]] = m[2:]
+		}
+	}
+	for i := range fn.NumParams() {
+		pname, _ := fn.Param(i)
+		p := Param{Name: pname, check: func(starlark.Value) string { return "" }}
+		if d := documented[pname]; d != nil {
+			p.Type, p.Doc = d[0], d[1]
+		}
+		if d := fn.ParamDefault(i); d != nil {
+			p.Default = d.String()
+		}
+		sig.Params = append(sig.Params, p)
+	}
+	return &Function{fn: fn, sig: sig}
 }

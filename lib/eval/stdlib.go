@@ -26,11 +26,11 @@ var fileOptions = &syntax.FileOptions{Set: true, TopLevelControl: true}
 
 // namespaces are the standard library files that configuration files see as
 // a predeclared module of the same name (kube.cores, envoy.cluster).
-var namespaces = []string{"envoy", "kube"}
+var namespaces = []string{"env", "envoy", "kube", "port", "probe", "volume"}
 
 // functions are the standard library functions predeclared in
 // configuration files, each defined in the file of the same name.
-var functions = []string{"cron", "service"}
+var functions = []string{"cron", "job", "service"}
 
 // Stdlib is the loaded standard library. Its modules are frozen, so one
 // Stdlib serves any number of evaluations.

@@ -91,13 +91,21 @@ func (e *Evaluator) Bounded(ctx context.Context, f func() error) error {
 }
 
 // ExecFile executes the file at path (absolute, under the root) on thread,
-// a thread from [Evaluator.NewThread], and returns its frozen globals. Its
-// errors are positioned, as [Error] returns them.
+// a thread from [Evaluator.NewThread], and returns its frozen globals. The
+// file sees the standard library's names and the root's prelude's, which
+// the first call evaluates. Its errors are positioned, as [Error] returns
+// them.
 func (e *Evaluator) ExecFile(thread *starlark.Thread, path string) (starlark.StringDict, error) {
-	globals, err := e.cache.Exec(thread, path)
+	predeclared, err := e.predeclaredNames(thread)
+	if err != nil {
+		return nil, err
+	}
+	globals, err := e.cache.Exec(thread, path, func(thread *starlark.Thread, name string, src []byte) (starlark.StringDict, error) {
+		return starlark.ExecFileOptions(fileOptions, thread, name, src, predeclared)
+	})
 	if err != nil {
 		if cerr := convertError(err); isPositioned(cerr) {
-			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
+			return nil, relativizeMessages(suggestPredeclared(cerr, predeclared), e.opts.Cwd)
 		}
 		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
 	}

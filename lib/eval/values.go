@@ -1,10 +1,13 @@
 package eval
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
+	"github.com/svccfg/svccfg/lib/starproto"
 	"go.starlark.net/starlark"
 )
 
@@ -37,9 +40,11 @@ func (u *Unit) Truth() starlark.Bool { return starlark.True }
 // Hash returns an error: units are not hashable.
 func (u *Unit) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: %s", u.Kind) }
 
-// Attr returns name, namespace, objects or envoy.
+// Attr returns name, namespace, objects, envoy or the method object.
 func (u *Unit) Attr(name string) (starlark.Value, error) {
 	switch name {
+	case "object":
+		return starlark.NewBuiltin("object", u.object).BindReceiver(u), nil
 	case "name":
 		return starlark.String(u.Name), nil
 	case "namespace":
@@ -53,7 +58,53 @@ func (u *Unit) Attr(name string) (starlark.Value, error) {
 }
 
 // AttrNames returns the unit's attribute names.
-func (u *Unit) AttrNames() []string { return []string{"envoy", "name", "namespace", "objects"} }
+func (u *Unit) AttrNames() []string {
+	return []string{"envoy", "name", "namespace", "object", "objects"}
+}
+
+// object is the method unit.object(kind): it returns the one Kubernetes
+// object or Envoy resource of the unit whose message type is kind, by its
+// name ("Deployment", "Cluster") or full name
+// ("k8s.io.api.apps.v1.Deployment"), so that a configuration or a prelude
+// can adjust it in place. None, or more than one, is an error that names
+// the kinds the unit holds.
+func (u *Unit) object(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var kind string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &kind); err != nil {
+		return nil, err
+	}
+	var found []starlark.Value
+	var kinds []string
+	for _, list := range []*starlark.List{u.Objects, u.Envoy} {
+		for i := range list.Len() {
+			v := list.Index(i)
+			m, ok := starproto.AsMessage(v)
+			if !ok {
+				continue
+			}
+			desc := m.ProtoReflect().Descriptor()
+			kinds = append(kinds, string(desc.Name()))
+			if string(desc.Name()) == kind || string(desc.FullName()) == kind {
+				found = append(found, v)
+			}
+		}
+	}
+	slices.Sort(kinds)
+	kinds = slices.Compact(kinds)
+	switch {
+	case len(found) == 1:
+		return found[0], nil
+	case len(found) > 1:
+		return nil, fmt.Errorf("%s: %s has %d objects of kind %q; pick one from its objects or envoy list", fn.Name(), u, len(found), kind)
+	case len(kinds) == 0:
+		return nil, fmt.Errorf("%s: %s has no objects, so none of kind %q", fn.Name(), u, kind)
+	}
+	msg := fmt.Sprintf("%s: %s has no object of kind %q; it has %s", fn.Name(), u, kind, strings.Join(kinds, ", "))
+	if near := diag.Nearest(kind, kinds); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return nil, errors.New(msg)
+}
 
 // A Command is a process to run, as einhorn() returns it: an argv list and
 // the port it listens on, if any.

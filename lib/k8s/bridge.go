@@ -1,7 +1,6 @@
 package k8s
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -178,6 +177,6 @@ func MarshalJSON(m proto.Message) ([]byte, bool, error) {
 	if k := KindOf(name); k != nil {
 		obj.(runtime.Object).GetObjectKind().SetGroupVersionKind(k.GVK)
 	}
-	out, err := json.Marshal(obj)
+	out, err := AppendJSON(nil, obj)
 	return out, true, err
 }

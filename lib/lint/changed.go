@@ -33,7 +33,9 @@ type ChangedOptions struct {
 // reaches one of them, directly or through other modules. A file that no
 // longer exists is not linted, but the files that load it are. Other files,
 // and files in hidden or testdata directories (which a directory build
-// skips), are left out without an error. The result is absolute and sorted.
+// skips), are left out without an error. A change to the config root's
+// prelude (see [build.Root]), or to a file it loads, changes every
+// configuration file of the root. The result is absolute and sorted.
 //
 // The tree is not evaluated: Changed reads every .star file under the
 // config root in parallel (or, with an index, only those whose size, times
@@ -62,6 +64,7 @@ func Changed(files []string, opts ChangedOptions) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		t.prelude = build.PreludeOf(root)
 		configs = append(configs, t.configs(byRoot[root])...)
 		ix.save(t)
 	}
@@ -86,9 +89,10 @@ func skipped(root, file string) bool {
 
 // A tree is the .star files under a config root.
 type tree struct {
-	root   string
-	reader *load.RootReader
-	files  []*treeFile
+	root    string
+	reader  *load.RootReader
+	files   []*treeFile
+	prelude string // of the root's svccfg.yaml, or ""
 }
 
 // A treeFile is a .star file of a tree.
@@ -177,7 +181,8 @@ func (t *tree) parse(f *treeFile) *treeFile {
 }
 
 // configs returns the files of t that define main and are, or load
-// (transitively), one of changed.
+// (transitively), one of changed; or every one of them if the root's
+// prelude, which each of them sees, is or loads one of changed.
 func (t *tree) configs(changed []string) []string {
 	affected := make(map[string]bool)
 	for _, c := range changed {
@@ -202,9 +207,10 @@ func (t *tree) configs(changed []string) []string {
 		}
 		frontier = next
 	}
+	all := t.prelude != "" && affected[t.prelude]
 	var configs []string
 	for _, f := range t.files {
-		if affected[f.path] && t.parse(f).main && !f.gone {
+		if (all || affected[f.path]) && f.path != t.prelude && t.parse(f).main && !f.gone {
 			configs = append(configs, f.path)
 		}
 	}

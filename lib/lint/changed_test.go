@@ -37,6 +37,13 @@ var changedTree = map[string]string{
 	"sub/svccfg.yaml":    "",
 	"sub/lib/base.star":  "BASE = 3\n",
 	"sub/main.star":      "load(\"//lib/base.star\", \"BASE\")\n\ndef main(ctx):\n    return []\n",
+	// A root with a prelude, which every configuration file of it sees.
+	"pre/svccfg.yaml":    "prelude: company.star\n",
+	"pre/company.star":   "load(\"//lib/names.star\", \"N\")\n\ndef web():\n    return N\n",
+	"pre/lib/names.star": "N = 1\n",
+	"pre/lib/other.star": "O = 1\n",
+	"pre/a/main.star":    "def main(ctx):\n    return web()\n",
+	"pre/b.star":         "load(\"//lib/other.star\", \"O\")\n\ndef main(ctx):\n    return []\n",
 }
 
 func TestChanged(t *testing.T) {
@@ -66,6 +73,9 @@ func TestChanged(t *testing.T) {
 		{"testdata", []string{"testdata/t.star", ".hidden/h.star"}, nil},
 		{"nested root", []string{"sub/lib/base.star"}, []string{"sub/main.star"}},
 		{"none", nil, nil},
+		{"prelude", []string{"pre/company.star"}, []string{"pre/a/main.star", "pre/b.star"}},
+		{"prelude's load", []string{"pre/lib/names.star"}, []string{"pre/a/main.star", "pre/b.star"}},
+		{"beside the prelude", []string{"pre/lib/other.star"}, []string{"pre/b.star"}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			got, err := lint.Changed(test.changed, lint.ChangedOptions{Cwd: dir})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/svccfg/svccfg/lib/diag"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -176,6 +177,7 @@ func workloadOf(o object) (workload, bool) {
 // its namespace whose pod template its selector matches, finding them
 // through an index of the templates' labels.
 func checkPDBReplicas(p *pass) {
+	minReplicas := autoscaled(p.objects)
 	byLabel := make(map[string][]workload) // by namespace, key and value of a template label
 	byNamespace := make(map[string][]workload)
 	for _, o := range p.objects {
@@ -200,20 +202,56 @@ func checkPDBReplicas(p *pass) {
 		if keys := slices.Sorted(maps.Keys(pdb.Spec.Selector.MatchLabels)); len(keys) > 0 {
 			candidates = byLabel[pdb.Namespace+"\x00"+keys[0]+"="+pdb.Spec.Selector.MatchLabels[keys[0]]]
 		}
+		// The budget is about all the pods it selects: those of every
+		// workload it matches (the tracks of a service, say).
+		var matched []workload
+		total := int32(0)
 		for _, w := range candidates {
 			if !sel.Matches(labels.Set(w.labels)) {
 				continue
 			}
-			replicas := int32(1)
-			if w.replicas != nil {
-				replicas = *w.replicas
-			}
-			if replicas < 2 {
-				p.report(w.pos, args("replicas"), "%s has %d %s under PodDisruptionBudget %q: want at least 2, so that a node drain neither blocks nor stops it",
-					w, replicas, plural(int(replicas), "replica"), pdb.Name)
-			}
+			matched = append(matched, w)
+			total += replicasOf(w, minReplicas)
+		}
+		if total >= 2 {
+			continue
+		}
+		for _, w := range matched {
+			replicas := replicasOf(w, minReplicas)
+			p.report(w.pos, args("replicas"), "%s has %d %s under PodDisruptionBudget %q: want at least 2, so that a node drain neither blocks nor stops it",
+				w, replicas, plural(int(replicas), "replica"), pdb.Name)
 		}
 	}
+}
+
+// replicasOf returns the replicas of w: its own, or else the least its
+// HorizontalPodAutoscaler keeps, or else Kubernetes' default of 1.
+func replicasOf(w workload, minReplicas map[string]int32) int32 {
+	if w.replicas != nil {
+		return *w.replicas
+	}
+	if n, ok := minReplicas[w.meta.GetNamespace()+"/"+w.kind+"/"+w.meta.GetName()]; ok {
+		return n
+	}
+	return 1
+}
+
+// autoscaled returns the least replicas each HorizontalPodAutoscaler keeps,
+// by the key of the workload it scales.
+func autoscaled(objects []object) map[string]int32 {
+	out := make(map[string]int32)
+	for _, o := range objects {
+		hpa, ok := o.obj.(*autoscalingv2.HorizontalPodAutoscaler)
+		if !ok {
+			continue
+		}
+		n := int32(1)
+		if hpa.Spec.MinReplicas != nil {
+			n = *hpa.Spec.MinReplicas
+		}
+		out[hpa.Namespace+"/"+hpa.Spec.ScaleTargetRef.Kind+"/"+hpa.Spec.ScaleTargetRef.Name] = n // by the workload's key
+	}
+	return out
 }
 
 func plural(n int, word string) string {

@@ -46,13 +46,17 @@ func (c *Cache) Add(canonical string, globals starlark.StringDict) {
 }
 
 // Exec reads and executes the file with a canonical name on thread, without
-// caching it: the entry point of an evaluation.
-func (c *Cache) Exec(thread *starlark.Thread, canonical string) (starlark.StringDict, error) {
+// caching it: the entry point of an evaluation. It runs the file with exec,
+// or with the cache's own ExecFunc if exec is nil.
+func (c *Cache) Exec(thread *starlark.Thread, canonical string, exec ExecFunc) (starlark.StringDict, error) {
 	src, err := c.reader.ReadFile(Context(thread), canonical)
 	if err != nil {
 		return nil, err
 	}
-	return c.exec(thread, canonical, src)
+	if exec == nil {
+		exec = c.exec
+	}
+	return exec(thread, canonical, src)
 }
 
 const depthKey = "svccfg.load.depth"

@@ -47,8 +47,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	bopts := build.Options{Vars: opts.Vars, MaxSteps: opts.MaxSteps, Timeout: opts.Timeout, Cwd: opts.Cwd}
 	res := &Result{}
+	var evs []*eval.Evaluator
 	for _, r := range roots {
 		ev := build.NewEvaluator(std, r, bopts)
+		evs = append(evs, ev)
 		for _, f := range r.Files {
 			res.Files = append(res.Files, &File{Path: f, ev: ev})
 		}
@@ -60,6 +62,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, ev := range evs {
+		if opts.Stderr != nil {
+			opts.Stderr.Write(ev.PreludeOutput())
+		}
 	}
 	for _, f := range res.Files {
 		if opts.Stderr != nil {

@@ -209,9 +209,9 @@ func TestDiff(t *testing.T) {
                          name = "api",
         -                image = "i:2",
         +                image = "i:1",
-                         resources = k8s.io.api.core.v1.ResourceRequirements(
-                             limits = {
-                                 "cpu": k8s.io.apimachinery.pkg.api.resource.Quantity(
+                         securityContext = k8s.io.api.core.v1.SecurityContext(
+                             capabilities = k8s.io.api.core.v1.Capabilities(drop = ["ALL"]),
+                             readOnlyRootFilesystem = True,
 FAIL x_test.star (1 test, 1 failed)
 `
 	if got != want {
