@@ -60,7 +60,8 @@ type ObjectResult struct {
 	// other fields, that the original has only by defaulting.
 	Diffs, DefaultDiffs []Diff
 	// Added are the fields that svccfg sets and the original has not even
-	// by default (only where Matched), with svccfg's values.
+	// by default (only where Matched), with svccfg's values; a field set to
+	// its runtime default (see [runtimeDefaults]) adds nothing.
 	Added []Diff
 }
 
@@ -200,7 +201,7 @@ func compareObject(o, g Object, ok, defaulted bool) ObjectResult {
 	}
 	if ok {
 		for _, p := range have.Paths() {
-			if _, in := want[p]; !in && written[p] == "" {
+			if _, in := want[p]; !in && written[p] == "" && have[p] != runtimeDefault(p) {
 				r.Added = append(r.Added, Diff{Path: p, Got: have[p]})
 			}
 		}

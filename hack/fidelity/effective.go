@@ -26,17 +26,30 @@ var (
 )
 
 // runtimeDefaults are the fields that the apiserver does not fill in when
-// they are unset, but that mean the same unset as with a value, by the
-// suffix of their path: all false.
-var runtimeDefaults = []string{
-	".securityContext.privileged",
-	".securityContext.readOnlyRootFilesystem",
-	".securityContext.runAsNonRoot",
-	".hostNetwork",
-	".hostPID",
-	".hostIPC",
-	".stdin",
-	".tty",
+// they are unset (in a pod template), but that mean the same unset as with
+// a value, by the suffix of their path: the kubelet's and the container
+// runtime's defaults, and the ServiceAccount that admission gives a pod.
+var runtimeDefaults = []struct{ suffix, value string }{
+	{".securityContext.privileged", "false"},
+	{".securityContext.readOnlyRootFilesystem", "false"},
+	{".securityContext.runAsNonRoot", "false"},
+	{".hostNetwork", "false"},
+	{".hostPID", "false"},
+	{".hostIPC", "false"},
+	{".stdin", "false"},
+	{".tty", "false"},
+	{".serviceAccountName", `"default"`},
+	{".serviceAccount", `"default"`},
+}
+
+// runtimeDefault returns the runtime default of the field at path, or "".
+func runtimeDefault(path string) string {
+	for _, d := range runtimeDefaults {
+		if strings.HasSuffix(path, d.suffix) {
+			return d.value
+		}
+	}
+	return ""
 }
 
 // effective returns the value that f gives the field at path in effect:
@@ -57,12 +70,7 @@ func effective(f Fields, path string) string {
 			return v
 		}
 	}
-	for _, suffix := range runtimeDefaults {
-		if strings.HasSuffix(path, suffix) {
-			return "false"
-		}
-	}
-	return ""
+	return runtimeDefault(path)
 }
 
 // fromEveryContainer returns the value of security field that every

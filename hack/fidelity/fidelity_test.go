@@ -149,7 +149,8 @@ func TestCompareAsWritten(t *testing.T) {
 	}
 	svccfg := []Object{
 		{Key: "Deployment ns/web", Obj: obj(t, `{"kind": "Deployment", "metadata": {"name": "web"},
-			"spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "paused": true}}`)},
+			"spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "paused": true,
+			"template": {"spec": {"serviceAccountName": "default", "hostNetwork": false}}}}`)},
 		{Key: "PodDisruptionBudget ns/web", Obj: obj(t, `{"kind": "PodDisruptionBudget"}`)},
 	}
 	res := Compare(orig, svccfg)
@@ -307,6 +308,7 @@ func TestEffective(t *testing.T) {
 		pod + "containers[a].securityContext.readOnlyRootFilesystem": "false",
 		pod + "containers[a].securityContext.capabilities.drop[ALL]": "", // no such field
 		pod + "containers[a].name":                                   "",
+		pod + "serviceAccountName":                                   `"default"`,
 	} {
 		if got := effective(f, path); got != want {
 			t.Errorf("effective(%s) = %q, want %q", path, got, want)
