@@ -98,19 +98,25 @@ func TestCompared(t *testing.T) {
 	}
 }
 
-// Allocated values compare as "<allocated>" unless the original writes
-// them, or they say the Service is headless.
+// Allocated values compare as "<allocated>" unless the original pins them
+// (and svccfg has the same), or they say the Service is headless.
 func TestNormalizeAllocated(t *testing.T) {
 	written := Fields{"spec.ports[80].nodePort": "30001"}
 	orig := Fields{"spec.clusterIP": `"10.0.0.7"`, "spec.clusterIPs[0]": `"10.0.0.7"`,
 		"spec.ports[80].nodePort": "30001", "spec.ports[81].nodePort": "31000", "spec.type": `"NodePort"`}
 	svccfg := Fields{"spec.clusterIP": `"None"`, "spec.ports[80].nodePort": "31234", "spec.ports[81].nodePort": "32000"}
 	normalizeAllocated(written, orig, svccfg)
+	// 30001 is pinned: svccfg's allocated port differs, and shows as allocated.
 	wantOrig := Fields{"spec.clusterIP": allocated, "spec.clusterIPs[0]": allocated,
 		"spec.ports[80].nodePort": "30001", "spec.ports[81].nodePort": allocated, "spec.type": `"NodePort"`}
-	wantSvccfg := Fields{"spec.clusterIP": `"None"`, "spec.ports[80].nodePort": "31234", "spec.ports[81].nodePort": allocated}
+	wantSvccfg := Fields{"spec.clusterIP": `"None"`, "spec.ports[80].nodePort": allocated, "spec.ports[81].nodePort": allocated}
 	if !maps.Equal(orig, wantOrig) || !maps.Equal(svccfg, wantSvccfg) {
 		t.Errorf("normalized:\n%v\n%v\nwant\n%v\n%v", orig, svccfg, wantOrig, wantSvccfg)
+	}
+	same := Fields{"spec.ports[80].nodePort": "30001"}
+	normalizeAllocated(written, Fields{"spec.ports[80].nodePort": "30001"}, same)
+	if same["spec.ports[80].nodePort"] != "30001" {
+		t.Errorf("svccfg's pinned node port, the original's, became %s", same["spec.ports[80].nodePort"])
 	}
 }
 

@@ -238,17 +238,22 @@ func isAllocated(path string) bool {
 		strings.HasPrefix(path, "spec.ports[") && strings.HasSuffix(path, "].nodePort")
 }
 
-// normalizeAllocated replaces, in each of fs, the values of the fields the
-// apiserver allocated (see [isAllocated]) by "<allocated>", except for the
-// fields of written and a headless Service's clusterIP "None", which
-// changes how the Service is reached: that they are allocated is what
-// matters, not the values.
-func normalizeAllocated(written Fields, fs ...Fields) {
-	for _, f := range fs {
-		for p, v := range f {
-			if isAllocated(p) && written[p] == "" && v != `"None"` {
-				f[p] = allocated
-			}
+// normalizeAllocated replaces the values of the fields that the apiserver
+// allocated (see [isAllocated]) by "<allocated>": in want (the original's
+// fields), unless written (the fields the original writes) pins them; in
+// have (svccfg's), unless they are want's. That the values are allocated
+// is what matters, and the output must not change from one dry run to the
+// next. A headless Service's clusterIP "None" stays: it changes how the
+// Service is reached.
+func normalizeAllocated(written, want, have Fields) {
+	for p, v := range want {
+		if isAllocated(p) && written[p] == "" && v != `"None"` {
+			want[p] = allocated
+		}
+	}
+	for p, v := range have {
+		if isAllocated(p) && v != `"None"` && v != want[p] {
+			have[p] = allocated
 		}
 	}
 }
