@@ -119,10 +119,10 @@ func TestService(t *testing.T) {
 		},
 		{
 			name:      "tracks behind one Service",
-			expr:      `service(` + base + `, port = 80, replicas = 3, tracks = [kube.track("stable"), kube.track("canary", image = "r.example.com/api:1.1", replicas = 1)])`,
-			objects:   "ServiceAccount ns1/api, Deployment ns1/api-stable, Deployment ns1/api-canary, PodDisruptionBudget ns1/api, Service ns1/api",
+			expr:      `service(` + base + `, port = 80, replicas = 3, tracks = [kube.track("canary", image = "r.example.com/api:1.1")])`,
+			objects:   "ServiceAccount ns1/api, Deployment ns1/api, Deployment ns1/api-canary, PodDisruptionBudget ns1/api, Service ns1/api",
 			resources: "Cluster api, RouteConfiguration api",
-			contains: []string{"name: api-canary", "replicas: 1", "replicas: 3", "track: canary", "image: r.example.com/api:1.1",
+			contains: []string{"name: api-canary", "replicas: 1", "replicas: 3", "track: canary", "track: stable", "image: r.example.com/api:1.1",
 				"  selector:\n    app: api\n---", // the Service selects every track
 			},
 		},
@@ -265,7 +265,7 @@ func TestErrors(t *testing.T) {
 		{`service(name = "api", owner = "core")`, `main.star:4:19: service: missing argument for image`},
 		{`service(` + base + `, command = ["a", 1])`, `main.star:4:65: service: for parameter command: at index 1: got int, want string`},
 		{`service(` + base + `, command = "run")`, `main.star:4:65: service: for parameter command: got string, want list of string or Command or None`},
-		{`service(` + base + `, env = {"A": 1})`, `main.star:4:65: service: for parameter env: for key "A": got int, want string or EnvSource`},
+		{`service(` + base + `, env = {"A": 1})`, `main.star:4:65: service: for parameter env: for key "A": got int, want string or EnvSource (an EnvSource is made by env.secret, env.config_map or env.field)`},
 		{`service(` + base + `, cpu = "4 cores")`, `main.star:4:65: service: for parameter cpu: invalid quantity "4 cores": want a number with an optional suffix such as 250m or 16Gi`},
 		{`service(` + base + `, health_check_path = "/ready")`, "main.star:4:19: service: for parameter health_check_path: the workload listens on no port; set port (or ports) too\n\t@stdlib//_pod.star:"},
 		{`service(` + base + `, port = 80, health_check_path = "ready")`, `main.star:4:19: service: for parameter health_check_path: got "ready", want a path starting with "/"`},

@@ -16,6 +16,8 @@ const buildDoc = `Build evaluates the configuration files at each PATH and print
 Kubernetes object they generate as one YAML stream, ready for
 "kubectl apply -f -". A PATH is a .star file, or a directory searched for
 .star files that define main (hidden directories and testdata are skipped).
+A .star file there that defines no main and that no .star file of its
+config root loads is skipped with a warning on stderr (test files quietly).
 
 With -o DIR it writes instead, for each service or cron job,
 DIR/kubernetes/<namespace>/<name>.yaml (all its Kubernetes objects) and
@@ -29,6 +31,12 @@ them, with -o), where each object and Envoy resource comes from: its output
 file, then the position of the service(), cron() or message constructor call
 in the configuration that produced it. --format json prints that as a JSON
 array.
+
+Values that the API server would reject are errors at the value that
+writes them, checked offline: enum-like strings (a Service's type, a port's
+protocol, a container's imagePullPolicy, a pod's restartPolicy...) against
+the values k8s.io/api declares, with a suggestion, and label keys and
+values and annotation keys with Kubernetes' own validation functions.
 
 The output is a pure function of the configuration files and variables: the
 same bytes on any machine and from any working directory.

@@ -28,11 +28,15 @@ Envoy timeouts and circuit breakers. --rules lists them.
 Each finding is printed as "path:line:col: message (rule)", sorted, at the
 line of the configuration that caused it: the argument of the service(),
 cron() or message call when it is written there (image = ...), or else the
-call. With --json, findings are a JSON array of objects with the fields
-file, line, column, rule and message ([] when there are none).
+call. When a helper function of a loaded module made the call, the call
+chain back to main follows on tab-indented lines, "path:line:col: in fn",
+as for errors. With --json, findings are a JSON array of objects with the
+fields file, line, column, rule and message, and stack (the call chain,
+objects with file, line, column and function) when there is one ([] when
+there are no findings).
 
-A comment on the line of a finding silences it, naming one or more rules
-(text may follow):
+A comment on the line of a finding, or of a call in its call chain,
+silences it, naming one or more rules (text may follow):
 
   image = "registry.example.com/mirror:latest",  # svccfg:ignore image-pinned (only latest is published)
 

@@ -18,14 +18,16 @@ protobuf message, or a list of them:
 	        mem = kube.gigabytes(16),
 	    )
 
-Predeclared in every file: service, cron, kube (quantities), envoy (Envoy
-resources) and proto (any Kubernetes or Envoy message type, through
-proto.package("k8s.io.api.apps.v1") and the like), and skycfg's struct, json,
-yaml, hash and url, so that a configuration written for skycfg builds
-unchanged; and the public globals of the config root's prelude, if its
-svccfg.yaml names one (see below). ctx.vars holds the
-variables: cluster, environment and namespace always, with defaults from
-svccfg.yaml at the config root and --var flags.
+Predeclared in every file: service, cron and job (workloads); canary (a
+service's canary); port, probe, env and volume (their ports, health checks,
+environment and storage); kube (quantities, security, sidecars, tracks,
+rollout, autoscaling); envoy (Envoy resources) and proto (any Kubernetes or
+Envoy message type, through proto.package("k8s.io.api.apps.v1") and the
+like), and skycfg's struct, json, yaml, hash and url, so that a
+configuration written for skycfg builds unchanged; and the public globals of
+the config root's prelude, if its svccfg.yaml names one (see below).
+ctx.vars holds the variables: cluster, environment and namespace always,
+with defaults from svccfg.yaml at the config root and --var flags.
 
 A file's config root is the nearest directory at or above it that holds
 svccfg.yaml, or else the file's own directory; a directory PATH may hold

@@ -83,9 +83,11 @@ type Output struct {
 
 // A Duplicate is an object or resource that two calls produced.
 type Duplicate struct {
-	ID        string        // such as "Deployment default/web"
-	What      string        // the service, job or "main" that produced it again, such as `service "web"`
-	Pos, Prev diag.Position // the calls that produced it again and first
+	ID   string // such as "Deployment default/web"
+	What string // the service, job or "main" that produced it again, such as `service "web"`
+	// Source is the call that produced it again, and Prev the one that
+	// produced it first.
+	Source, Prev Source
 }
 
 // A Unit is the output of one service or job: the objects written to one
@@ -106,12 +108,28 @@ type Source struct {
 	// cron(), or, for a message that main returned itself, of the
 	// message's constructor (or main's definition when unknown).
 	Pos diag.Position
+	// Stack holds the callers of the function that made the call, when
+	// main did not make it itself (a helper of a loaded module did),
+	// innermost first: the call chain from Pos back to main.
+	Stack []diag.Frame
 	// By names the call: `service "web"`, `cron "report"` or "main".
 	By string
 }
 
+// Origin returns the line of the configuration file whose main led to the
+// call: the outermost frame of the call chain, or Pos if there is none. It
+// tells apart what one helper made for different callers.
+func (s Source) Origin() diag.Position {
+	if len(s.Stack) > 0 {
+		return s.Stack[len(s.Stack)-1].Pos
+	}
+	return s.Pos
+}
+
 // Build evaluates the configuration files at paths: files, or directories
-// searched for *.star files that define main. Files are evaluated and
+// searched for *.star files that define main. It warns on opts.Stderr
+// about the files of a directory that it skips but that look like they
+// were meant to be built or loaded (see [Unused]). Files are evaluated and
 // converted in parallel; the result, errors and print() output are the same
 // as if they were processed one by one in order.
 func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
@@ -119,11 +137,17 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	roots, err := Roots(paths, FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want})
+	var warnings diag.ErrorList
+	find := FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want,
+		Warn: func(w *diag.Error) { warnings = append(warnings, w) }}
+	roots, err := Roots(paths, find)
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]diag.Position)}
+	if opts.Stderr != nil {
+		diag.Print(opts.Stderr, warnings.Err(), diag.Config{Cwd: opts.Cwd})
+	}
+	b := &builder{opts: opts, units: make(map[unitKey]*Unit), seen: make(map[string]Source)}
 	var jobs []job
 	var sets []string
 	var evs []*eval.Evaluator
@@ -209,12 +233,16 @@ type jobOutput struct {
 // An item is one converted and checked Kubernetes object or Envoy resource,
 // not yet filed under its unit.
 type item struct {
-	key  unitKey
-	what string // the service, job or "main" that produced it, for messages
-	pos  diag.Position
-	obj  *Object   // a Kubernetes object, or
-	res  *Resource // an Envoy resource
+	key   unitKey
+	what  string // the service, job or "main" that produced it, for messages
+	pos   diag.Position
+	stack []diag.Frame // the call chain from pos, see [Source.Stack]
+	obj   *Object      // a Kubernetes object, or
+	res   *Resource    // an Envoy resource
 }
+
+// source returns what produced the item.
+func (it *item) source() Source { return Source{Pos: it.pos, Stack: it.stack, By: it.what} }
 
 // id returns the identity of the item's object or resource, as
 // duplicates are detected and reported: "Deployment ns/name", or
@@ -252,14 +280,19 @@ func (b *builder) run(ctx context.Context, j job) (out jobOutput) {
 	}
 
 	ns := j.ev.Vars()["namespace"]
+	var errs diag.ErrorList
 	for _, r := range results {
 		// The cache keeps whole results, for any later build.
 		items, err := convert(r, ns, j.configSet, b.opts.Typed, b.opts.KubernetesOnly && cache == nil)
 		if err != nil {
-			out.err = err
-			return out
+			errs = appendError(errs, err) // and report the other results' errors too
+			continue
 		}
 		out.items = append(out.items, items...)
+	}
+	if err := errs.Err(); err != nil {
+		out.items, out.err = nil, err
+		return out
 	}
 	if cache != nil {
 		cache.put(key, &out, j.ev.Deps(j.file))
@@ -296,7 +329,7 @@ type builder struct {
 	opts       Options
 	duplicates []Duplicate
 	units      map[unitKey]*Unit
-	seen       map[string]diag.Position // object and resource identities
+	seen       map[string]Source // what produced each object and resource identity
 }
 
 // A PathError reports a PATH argument that names no configuration.
@@ -334,6 +367,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 		return &diag.Error{Pos: r.Pos, Msg: what + ": " + fmt.Sprintf(format, args...)}
 	}
 	items := make([]item, 0, len(r.Objects)+len(r.Envoy))
+	values := &valueChecker{r: r}
 	for _, m := range r.Objects {
 		name := m.ProtoReflect().Descriptor().FullName()
 		kind := k8s.KindOf(name)
@@ -351,6 +385,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 		if acc.GetName() == "" {
 			return nil, fail("a %s has no metadata.name", kind.GVK.Kind)
 		}
+		values.check(obj, kind.GVK.Kind, acc.GetName())
 		if !kind.Namespaced && acc.GetNamespace() != "" {
 			return nil, fail("%s %q is cluster-scoped but has namespace %q", kind.GVK.Kind, acc.GetName(), acc.GetNamespace())
 		}
@@ -384,7 +419,10 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 			}
 			o.typed = nil
 		}
-		items = append(items, item{key: key, what: what, pos: r.Pos, obj: o})
+		items = append(items, item{key: key, what: what, pos: r.Pos, stack: r.Stack, obj: o})
+	}
+	if err := values.err(what); err != nil {
+		return nil, err
 	}
 	for _, m := range r.Envoy {
 		name := envoy.Name(m)
@@ -410,7 +448,7 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 			}
 			res.json, res.msg = data, nil
 		}
-		items = append(items, item{key: key, what: what, pos: r.Pos, res: res})
+		items = append(items, item{key: key, what: what, pos: r.Pos, stack: r.Stack, res: res})
 	}
 	return items, nil
 }
@@ -419,15 +457,15 @@ func convert(r eval.Result, defaultNamespace, configSet string, typed, kubernete
 // produced the same object or resource.
 func (b *builder) add(it item) error {
 	id := it.id()
+	src := it.source()
 	if prev, ok := b.seen[id]; ok && b.opts.Duplicates {
-		b.duplicates = append(b.duplicates, Duplicate{ID: id, What: it.what, Pos: it.pos, Prev: prev})
+		b.duplicates = append(b.duplicates, Duplicate{ID: id, What: it.what, Source: src, Prev: prev})
 		return nil
 	}
-	if err := b.claim(id, it.pos); err != nil {
-		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error()}
+	if err := b.claim(id, src); err != nil {
+		return &diag.Error{Pos: it.pos, Msg: it.what + ": " + err.Error(), Stack: it.stack}
 	}
 	u := b.unit(it.key, it.pos)
-	src := Source{Pos: it.pos, By: it.what}
 	if it.obj != nil {
 		o := *it.obj
 		o.Source = src
@@ -440,13 +478,13 @@ func (b *builder) add(it item) error {
 	return nil
 }
 
-// claim records that the object or resource id was produced at pos, and
+// claim records that the object or resource id was produced by src, and
 // fails if something else already produced it.
-func (b *builder) claim(id string, pos diag.Position) error {
+func (b *builder) claim(id string, src Source) error {
 	if prev, ok := b.seen[id]; ok {
-		return fmt.Errorf("%s is also produced at %s", id, prev.Format(b.opts.Cwd))
+		return fmt.Errorf("%s is also produced at %s", id, prev.Origin().Format(b.opts.Cwd))
 	}
-	b.seen[id] = pos
+	b.seen[id] = src
 	return nil
 }
 

@@ -175,7 +175,7 @@ func writeAtomic(path string, data []byte) error {
 // keeps each object and resource as its identity and JSON; its typed form
 // is decoded from the JSON when asked for ([Object.Typed],
 // [Resource.Message]).
-const entryMagic = "svccfg-cache-entry 2\n"
+const entryMagic = "svccfg-cache-entry 3\n"
 
 var errCorrupt = errors.New("corrupt cache entry")
 
@@ -195,6 +195,13 @@ func encodeEntry(out *jobOutput, deps []dep) ([]byte, error) {
 		e.str(it.pos.File)
 		e.uint(uint64(it.pos.Line))
 		e.uint(uint64(it.pos.Col))
+		e.uint(uint64(len(it.stack)))
+		for _, f := range it.stack {
+			e.str(f.Pos.File)
+			e.uint(uint64(f.Pos.Line))
+			e.uint(uint64(f.Pos.Col))
+			e.str(f.Func)
+		}
 		if it.obj != nil {
 			e.uint(0)
 			e.str(it.obj.Group)
@@ -244,6 +251,14 @@ func decodeEntry(data []byte) (*jobOutput, []dep, error) {
 		it.key = unitKey{namespace: d.str(), name: d.str()}
 		it.what = d.str()
 		it.pos = diag.Position{File: d.str(), Line: int(d.uint()), Col: int(d.uint())}
+		if frames := d.uint(); frames > 0 && frames <= uint64(len(d.buf)) {
+			it.stack = make([]diag.Frame, frames)
+			for j := range it.stack {
+				it.stack[j] = diag.Frame{Pos: diag.Position{File: d.str(), Line: int(d.uint()), Col: int(d.uint())}, Func: d.str()}
+			}
+		} else if frames > 0 {
+			d.err = errCorrupt
+		}
 		switch d.uint() {
 		case 0:
 			it.obj = &Object{ID: ID{Group: d.str(), Version: d.str(), Kind: d.str(), Namespace: d.str(), Name: d.str()}, json: d.bytes()}

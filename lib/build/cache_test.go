@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/svccfg/svccfg/lib/diag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -135,6 +136,7 @@ func TestEntryRoundTrip(t *testing.T) {
 		{key: unitKey{"ns", "web"}, what: "w", res: &Resource{Type: "envoy.config.cluster.v3.Cluster", Name: "web", json: []byte(`{}`)}},
 	}}
 	out.items[0].pos.File, out.items[0].pos.Line, out.items[0].pos.Col = "/x/web.star", 3, 19
+	out.items[0].stack = []diag.Frame{{Pos: diag.Position{File: "/x/main.star", Line: 4, Col: 12}, Func: "main"}}
 	out.stderr.WriteString("printed\n")
 	data, err := encodeEntry(out, []dep{{path: "/x/lib.star", hash: [32]byte{1, 2}}})
 	if err != nil {
@@ -147,7 +149,8 @@ func TestEntryRoundTrip(t *testing.T) {
 	if len(deps) != 1 || deps[0].path != "/x/lib.star" || deps[0].hash[1] != 2 {
 		t.Errorf("deps = %v", deps)
 	}
-	if got.stderr.String() != "printed\n" || len(got.items) != 2 || !reflect.DeepEqual(got.items[0].obj, out.items[0].obj) || got.items[0].pos != out.items[0].pos || got.items[1].res.Name != "web" {
+	if got.stderr.String() != "printed\n" || len(got.items) != 2 || !reflect.DeepEqual(got.items[0].obj, out.items[0].obj) || got.items[0].pos != out.items[0].pos || got.items[1].res.Name != "web" ||
+		!reflect.DeepEqual(got.items[0].stack, out.items[0].stack) || got.items[1].stack != nil {
 		t.Errorf("decodeEntry(encodeEntry(x)) = %+v, want %+v", got, out)
 	}
 	for i := range len(data) - 1 {

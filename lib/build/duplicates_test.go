@@ -34,7 +34,7 @@ func TestDuplicates(t *testing.T) {
 	at := func(file string) diag.Position { return diag.Position{File: file, Line: 2, Col: 19} }
 	var ids []string
 	for _, d := range out.Duplicates {
-		if d.Pos != at(b) || d.Prev != at(a) || d.What != `service "web"` {
+		if d.Source.Pos != at(b) || d.Prev.Pos != at(a) || d.What != `service "web"` {
 			t.Errorf("duplicate %+v, want one at %v of %v", d, at(b), at(a))
 		}
 		ids = append(ids, d.ID)

@@ -45,6 +45,11 @@ type FindOptions struct {
 	// Want names what Match looks for, as the error about a directory that
 	// holds none says it: "no .star files with " + Want.
 	Want string
+	// Warn, if not nil, is called with a warning about each .star file in
+	// a directory PATH that Match does not select and that looks unused:
+	// no .star file under its config root mentions its name (as a load
+	// statement would), and it is not a test file (see [Unused]).
+	Warn func(*diag.Error)
 }
 
 // MainFiles are the [FindOptions] of svccfg build: configuration files
@@ -146,9 +151,10 @@ func (f *finder) path(p string) error {
 		roots[i] = f.root(file.root)
 	}
 	match := make([]bool, len(found))
+	srcs := make([][]byte, len(found))
 	err = parallel.Do(len(found), 0, func(i int) error {
 		var err error
-		match[i], err = f.match(roots[i], found[i].path)
+		match[i], srcs[i], err = f.match(roots[i], found[i].path)
 		return err
 	})
 	if err != nil {
@@ -162,22 +168,26 @@ func (f *finder) path(p string) error {
 			roots[i].add(file.path)
 		}
 	}
+	if f.opts.Warn != nil {
+		f.warnUnused(found, match, srcs)
+	}
 	return nil
 }
 
-// match reports whether opts.Match selects the file under the root r.
-func (f *finder) match(r *rootFiles, file string) (bool, error) {
+// match reports whether opts.Match selects the file under the root r, and
+// returns the file's contents if it read them.
+func (f *finder) match(r *rootFiles, file string) (bool, []byte, error) {
 	if f.opts.Match == nil {
-		return true, nil
+		return true, nil, nil
 	}
 	src, err := r.read(file[len(r.dir)+1:])
 	if load.IsEscape(err) {
-		return true, nil // let the evaluation report it
+		return true, nil, nil // let the evaluation report it
 	}
 	if err != nil {
-		return false, &diag.Error{Pos: diag.Position{File: file}, Msg: unwrapPathError(err).Error()}
+		return false, nil, &diag.Error{Pos: diag.Position{File: file}, Msg: unwrapPathError(err).Error()}
 	}
-	return f.opts.Match(file, src), nil
+	return f.opts.Match(file, src), src, nil
 }
 
 // root returns the config root with directory dir.

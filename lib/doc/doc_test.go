@@ -39,7 +39,7 @@ func TestList(t *testing.T) {
 	d := docs(t)
 	out := text(t, d, "")
 	for _, want := range []string{
-		"Predeclared functions:\n  cron                       Returns a cron job: a command run in a new pod on a schedule.\n  job                        Returns a one-off job: a command run in new pods until it succeeds, such as a schema migration.\n  service  ",
+		"Predeclared functions:\n  canary                     Returns a canary for service(canary = ...): a Deployment NAME-canary of hosts pods beside the service's stable Deployment.\n  cron                       Returns a cron job: a command run in a new pod on a schedule.\n  job                        Returns a one-off job: a command run in new pods until it succeeds, such as a schema migration.\n  service  ",
 		"\nPredeclared module kube - kube: quantities of CPU and memory, and the parts of a workload beyond its main container: security, sidecars, tracks, shutdown, rollout, autoscaling and spreading.\n  kube.autoscale  ",
 		"\nPredeclared module envoy - Envoy: the xDS resources",
 		"\nPredeclared module proto - proto: every Kubernetes and Envoy message type, by protobuf package.\n  proto.package  ",
@@ -88,7 +88,7 @@ func TestFunction(t *testing.T) {
 			"\n  timeout (string, default \"15s\")\n",
 			"\n  env (dict of string to (string or EnvSource), default {})\n",
 			"\n  block_egress (bool, default False)\n",
-			"\nIt generates a Deployment (one per track, named NAME-TRACK, when tracks are set)\nand a ServiceAccount;",
+			"\nIt generates a Deployment, whose pods carry the label track: stable (and one\nmore, NAME-TRACK, for each of tracks), and a ServiceAccount;",
 		}},
 		{"einhorn", []string{
 			"einhorn(script, workers = 1, port = None, args = [])\n",

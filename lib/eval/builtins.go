@@ -48,7 +48,8 @@ func builtinVars(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 }
 
 func builtinUnit(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	u := &Unit{Pos: userCaller(thread)}
+	u := &Unit{}
+	u.Pos, u.Stack = userCallers(thread)
 	envoy := starlark.NewList(nil)
 	if err := starlark.UnpackArgs(fn.Name(), args, kwargs,
 		"kind", &u.Kind, "name", &u.Name, "namespace", &u.Namespace, "objects", &u.Objects, "envoy?", &envoy); err != nil {
@@ -74,16 +75,32 @@ func builtinDNSLabelProblem(thread *starlark.Thread, fn *starlark.Builtin, args 
 	return starlark.String(strings.Join(validation.IsDNS1123Label(s), "; ")), nil
 }
 
-// userCaller returns the position of the innermost call on thread's stack
-// that is in a configuration file rather than the standard library.
-func userCaller(thread *starlark.Thread) diag.Position {
+// userCallers returns the position of the innermost call on thread's stack
+// that is in a configuration file rather than the standard library, and
+// the frames that called it, innermost first, as the call chain of an
+// error lists them; no frames when main made the call itself.
+func userCallers(thread *starlark.Thread) (diag.Position, []diag.Frame) {
+	pos, at := userFrame(thread)
+	var stack []diag.Frame
+	for i := at + 1; at >= 0 && i < thread.CallStackDepth(); i++ {
+		f := thread.CallFrame(i)
+		if p := toPos(f.Pos); p.IsValid() {
+			stack = append(stack, diag.Frame{Pos: p, Func: frameName(f.Name)})
+		}
+	}
+	return pos, stack
+}
+
+// userFrame returns the position of the innermost call on thread's stack
+// that is in a configuration file, and the depth of its frame, or -1.
+func userFrame(thread *starlark.Thread) (diag.Position, int) {
 	for i := range thread.CallStackDepth() {
 		pos := thread.CallFrame(i).Pos
 		if f := pos.Filename(); f != "<builtin>" && !strings.HasPrefix(f, load.StdlibPrefix) {
-			return toPos(pos)
+			return toPos(pos), i
 		}
 	}
-	return diag.Position{}
+	return diag.Position{}, -1
 }
 
 func builtinPortNameProblem(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -203,7 +203,7 @@ func argPos(call diag.Position, arg *starproto.ArgError) diag.Position {
 		return call
 	}
 	if c := CallAt(f, call); c != nil {
-		if pos, ok := ValuePos(c, arg.Name, arg.Index, arg.Path); ok {
+		if pos, ok := ValuePos(c, arg.Name, arg.Index, arg.Path, arg.AtKey); ok {
 			return pos
 		}
 	}

@@ -105,6 +105,10 @@ type Result struct {
 	Objects   []proto.Message
 	Envoy     []proto.Message
 	Pos       diag.Position // the call that made it, or main's definition
+	// Stack holds the callers of the function that made the call, when
+	// main did not make it itself, innermost first: the call chain from
+	// Pos back to main.
+	Stack []diag.Frame
 }
 
 // HasMain reports whether the file with source src defines main at top level.
@@ -159,11 +163,11 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 	}
 	v, err := starlark.Call(thread, mainFn, starlark.Tuple{e.newContext(e.vars)}, nil)
 	if err != nil {
-		return nil, convertError(err)
+		return nil, explainVars(convertError(err), e.vars)
 	}
 	var results []Result
 	c := &collector{mainPos: mainPos, origins: origins(thread), prelude: e.prelude.origins}
-	if err := c.collect(v, &results, "", 0); err != nil {
+	if err := c.collect(v, &results, nil); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -176,10 +180,12 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 		Print: e.printer(stderr),
 	}
 	load.SetContext(thread, ctx)
-	thread.SetLocal(originsKey, make(map[starlark.Value]diag.Position))
+	thread.SetLocal(originsKey, make(map[starlark.Value]origin))
 	starproto.SetConstructHook(thread, func(v starlark.Value) {
 		if k8s.KindOf(protoreflect.FullName(v.Type())) != nil || strings.HasPrefix(v.Type(), "envoy.") {
-			origins(thread)[v] = userCaller(thread)
+			var o origin
+			o.pos, o.stack = userCallers(thread)
+			origins(thread)[v] = o
 		}
 	})
 	thread.SetLocal(varsKey, e.vars)
@@ -205,18 +211,25 @@ func (e *Evaluator) printer(stderr io.Writer) func(*starlark.Thread, string) {
 
 const originsKey = "svccfg.origins"
 
+// An origin is where an object or resource was constructed: the
+// configuration line of the call, and the callers of its function.
+type origin struct {
+	pos   diag.Position
+	stack []diag.Frame
+}
+
 // origins returns where the objects and resources constructed on thread
-// were made: the configuration line of the call.
-func origins(thread *starlark.Thread) map[starlark.Value]diag.Position {
-	m, _ := thread.Local(originsKey).(map[starlark.Value]diag.Position)
+// were made.
+func origins(thread *starlark.Thread) map[starlark.Value]origin {
+	m, _ := thread.Local(originsKey).(map[starlark.Value]origin)
 	return m
 }
 
 // A collector gathers what main returned.
 type collector struct {
 	mainPos diag.Position
-	origins map[starlark.Value]diag.Position
-	prelude map[starlark.Value]diag.Position // of the prelude's own objects
+	origins map[starlark.Value]origin
+	prelude map[starlark.Value]origin // of the prelude's own objects
 }
 
 // maxListDepth bounds how deeply the lists that main returns may nest:
@@ -225,13 +238,12 @@ type collector struct {
 // deadline of the evaluation that built it.
 const maxListDepth = 32
 
-// collect appends to results what v, a value main returned, holds. where
-// says where v is in the lists that main returned (" at index 1 of a list"),
-// and depth how many lists hold it.
-func (c *collector) collect(v starlark.Value, results *[]Result, where string, depth int) error {
+// collect appends to results what v, a value main returned, holds. path
+// holds the indexes that lead to v in the lists that main returned.
+func (c *collector) collect(v starlark.Value, results *[]Result, path []int) error {
 	switch v := v.(type) {
 	case *Unit:
-		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos}
+		r := Result{Kind: v.Kind, Name: v.Name, Namespace: v.Namespace, Pos: v.Pos, Stack: v.Stack}
 		var err error
 		if r.Objects, err = messages(v.Objects, v, "objects"); err != nil {
 			return err
@@ -242,12 +254,12 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 		*results = append(*results, r)
 		return nil
 	case *starlark.List, starlark.Tuple:
-		if depth == maxListDepth {
-			return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
+		if len(path) == maxListDepth {
+			return &diag.Error{Pos: resultPos(c.mainPos, nil, v), Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
 		}
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
-			if err := c.collect(seq.Index(i), results, fmt.Sprintf(" at index %d of a list%s", i, where), depth+1); err != nil {
+			if err := c.collect(seq.Index(i), results, append(path, i)); err != nil {
 				return err
 			}
 		}
@@ -255,10 +267,10 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 	}
 	if m, ok := starproto.AsMessage(v); ok {
 		r := Result{Pos: c.mainPos}
-		if pos, ok := c.origins[v]; ok {
-			r.Pos = pos
-		} else if pos, ok := c.prelude[v]; ok {
-			r.Pos = pos
+		if o, ok := c.origins[v]; ok {
+			r.Pos, r.Stack = o.pos, o.stack
+		} else if o, ok := c.prelude[v]; ok {
+			r.Pos, r.Stack = o.pos, o.stack
 		}
 		if isEnvoy(m) {
 			r.Envoy = []proto.Message{m}
@@ -272,7 +284,11 @@ func (c *collector) collect(v starlark.Value, results *[]Result, where string, d
 	if v == starlark.None {
 		got = "None"
 	}
-	return &diag.Error{Pos: c.mainPos, Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where)}
+	var where strings.Builder
+	for i := len(path) - 1; i >= 0; i-- {
+		fmt.Fprintf(&where, " at index %d of a list", path[i])
+	}
+	return &diag.Error{Pos: resultPos(c.mainPos, path, v), Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where.String())}
 }
 
 func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/starproto"
@@ -99,6 +100,9 @@ func (f *Function) param(name string) int {
 func (f *Function) check(i int, v starlark.Value) error {
 	p := &f.sig.Params[i]
 	if msg := p.check(v); msg != "" {
+		if _, isRecord := v.(*Record); !isRecord && strings.Contains(msg, "got ") {
+			msg += recordHint(p.Type)
+		}
 		return fmt.Errorf("%s: for parameter %s: %s", f.Name(), p.Name, msg)
 	}
 	return nil

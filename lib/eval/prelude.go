@@ -30,8 +30,8 @@ type prelude struct {
 	globals     starlark.StringDict // its exported globals
 	predeclared starlark.StringDict // the standard library's and its own
 	err         error
-	stderr      bytes.Buffer                     // its print() output
-	origins     map[starlark.Value]diag.Position // of the messages it constructs
+	stderr      bytes.Buffer              // its print() output
+	origins     map[starlark.Value]origin // of the messages it constructs
 
 	// ready is predeclared once the prelude has been evaluated without
 	// error: the names of the modules loaded from then on. The modules
@@ -54,7 +54,7 @@ func (e *Evaluator) predeclaredNames(thread *starlark.Thread) (starlark.StringDi
 		// Its print() output, and where the messages it constructs were
 		// made, are its own, whichever file's thread runs it.
 		saved, savedOrigins := thread.Print, origins(thread)
-		p.origins = make(map[starlark.Value]diag.Position)
+		p.origins = make(map[starlark.Value]origin)
 		thread.Print = e.printer(&p.stderr)
 		thread.SetLocal(originsKey, p.origins)
 		p.globals, p.err = e.loadPrelude(thread)

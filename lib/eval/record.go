@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -11,19 +12,41 @@ import (
 
 // RecordKinds are the kinds of [Record] the standard library makes, each a
 // type that docstrings may name ("list of Port", "Probe or None").
-var RecordKinds = []string{
-	"Autoscale", // kube.autoscale
-	"Container", // kube.container
-	"EnvSource", // env.secret, env.config_map, env.field
-	"Port",      // port.http, port.h2c, port.grpc, port.tcp
-	"Probe",     // probe.http, probe.grpc, probe.tcp, probe.exec
-	"Rollout",   // kube.rollout
-	"Security",  // kube.security
-	"Shutdown",  // kube.shutdown
-	"Spread",    // kube.spread
-	"Track",     // kube.track
-	"Unlimited", // kube.unlimited
-	"Volume",    // volume.*
+var RecordKinds = slices.Sorted(maps.Keys(recordMakers))
+
+// recordMakers says, for each kind of [Record], what makes one.
+var recordMakers = map[string]string{
+	"Autoscale": "kube.autoscale",
+	"Container": "kube.container",
+	"EnvSource": "env.secret, env.config_map or env.field",
+	"Port":      "port.http, port.h2c, port.grpc or port.tcp",
+	"Probe":     "probe.http, probe.grpc, probe.tcp or probe.exec",
+	"Rollout":   "kube.rollout",
+	"Security":  "kube.security",
+	"Shutdown":  "kube.shutdown",
+	"Spread":    "kube.spread",
+	"Track":     "kube.track or canary",
+	"Unlimited": "kube.unlimited",
+	"Volume":    "volume.empty_dir, volume.config_map, volume.secret, volume.pvc or volume.files",
+}
+
+// recordHint returns what makes the records that typ (a docstring type)
+// names, as a parenthesized hint for an error, or "".
+func recordHint(typ string) string {
+	var hints []string
+	for _, w := range strings.FieldsFunc(typ, func(r rune) bool { return r == ' ' || r == '(' || r == ')' }) {
+		if m, ok := recordMakers[w]; ok {
+			article := "a"
+			if strings.ContainsRune("AEIOU", rune(w[0])) {
+				article = "an"
+			}
+			hints = append(hints, fmt.Sprintf("%s %s is made by %s", article, w, m))
+		}
+	}
+	if hints == nil {
+		return ""
+	}
+	return " (" + strings.Join(hints, "; ") + ")"
 }
 
 // A Record is an immutable value with named fields, of one of the

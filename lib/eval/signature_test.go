@@ -162,19 +162,19 @@ func TestDefaultStdlib(t *testing.T) {
 	for _, f := range std.Functions() {
 		names = append(names, f.Name())
 	}
-	want := "cron einhorn env.config_map env.field env.secret envoy.cluster envoy.route_configuration job " +
+	want := "canary cron einhorn env.config_map env.field env.secret envoy.cluster envoy.route_configuration job " +
 		"kube.autoscale kube.container kube.cores kube.gigabytes kube.megabytes kube.millicores kube.rollout kube.security kube.service_account kube.shutdown kube.spread kube.track kube.unlimited " +
 		"port.grpc port.h2c port.http port.tcp probe.exec probe.grpc probe.http probe.tcp service " +
 		"volume.config_map volume.empty_dir volume.files volume.pvc volume.secret"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("Functions() = %s, want %s", got, want)
 	}
-	for _, name := range []string{"service", "cron", "job", "kube", "envoy", "proto", "port", "probe", "env", "volume"} {
+	for _, name := range []string{"service", "canary", "cron", "job", "kube", "envoy", "proto", "port", "probe", "env", "volume"} {
 		if _, ok := std.Predeclared()[name]; !ok {
 			t.Errorf("%s is not predeclared", name)
 		}
 	}
-	if got, want := strings.Join(std.Files(), " "), "@stdlib//cron.star @stdlib//einhorn.star @stdlib//env.star @stdlib//envoy.star @stdlib//job.star @stdlib//kube.star @stdlib//port.star @stdlib//probe.star @stdlib//service.star @stdlib//volume.star"; got != want {
+	if got, want := strings.Join(std.Files(), " "), "@stdlib//canary.star @stdlib//cron.star @stdlib//einhorn.star @stdlib//env.star @stdlib//envoy.star @stdlib//job.star @stdlib//kube.star @stdlib//port.star @stdlib//probe.star @stdlib//service.star @stdlib//volume.star"; got != want {
 		t.Errorf("Files() = %s, want %s", got, want)
 	}
 	if got, want := std.Doc("@stdlib//port.star"), "port: the ports a service listens on, by the protocol it speaks."; got != want {

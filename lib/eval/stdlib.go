@@ -30,7 +30,7 @@ var namespaces = []string{"env", "envoy", "kube", "port", "probe", "volume"}
 
 // functions are the standard library functions predeclared in
 // configuration files, each defined in the file of the same name.
-var functions = []string{"cron", "job", "service"}
+var functions = []string{"canary", "cron", "job", "service"}
 
 // Stdlib is the loaded standard library. Its modules are frozen, so one
 // Stdlib serves any number of evaluations.
@@ -129,8 +129,8 @@ func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 }
 
 // Predeclared returns the names predeclared in every configuration file:
-// service, cron, kube, envoy and proto, and skycfg's struct, json, yaml,
-// hash and url.
+// service, canary, cron, job, kube, port, probe, env, volume, envoy and proto, and
+// skycfg's struct, json, yaml, hash and url.
 func (std *Stdlib) Predeclared() starlark.StringDict { return std.predeclared }
 
 // Functions returns every public standard library function, sorted by name.

@@ -140,6 +140,14 @@ func (e *Evaluator) newContext(vars *starlark.Dict) starlark.Value {
 // the innermost frame in a configuration file, with the call chain below.
 func Error(err error) error { return convertError(err) }
 
+// ThreadError is [Error] for an error from a call on thread, a thread of
+// the evaluator: it also explains a missing variable of the ctx.vars that
+// [Evaluator.NewContext] last made on it, as [Evaluator.EvalFile] does.
+func ThreadError(thread *starlark.Thread, err error) error {
+	vars, _ := thread.Local(varsKey).(*starlark.Dict)
+	return explainVars(convertError(err), vars)
+}
+
 // Message returns the message of err, an error from Starlark, without the
 // prefixes that Starlark and skycfg put on it ("fail: ", "ValueError: ").
 func Message(err error) string {

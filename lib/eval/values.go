@@ -21,6 +21,7 @@ type Unit struct {
 	Objects   *starlark.List // of Kubernetes object messages
 	Envoy     *starlark.List // of Envoy resource messages
 	Pos       diag.Position  // the call in the configuration that made it
+	Stack     []diag.Frame   // the callers of the function that made the call, innermost first
 }
 
 var _ starlark.HasAttrs = (*Unit)(nil)

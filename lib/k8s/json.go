@@ -192,8 +192,8 @@ func mapEncoder(t reflect.Type) encoderFunc {
 	}
 }
 
-// A field is a struct field as JSON sees it.
-type field struct {
+// A jsonField is a struct field as JSON sees it.
+type jsonField struct {
 	name      string // quoted, with the colon: `"name":`
 	index     []int
 	typ       reflect.Type
@@ -241,7 +241,7 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
 }
 
 // omit reports whether field f, of value v, is left out.
-func omit(f *field, v reflect.Value) bool {
+func omit(f *jsonField, v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		return v.IsNil()
@@ -262,8 +262,8 @@ func omit(f *field, v reflect.Value) bool {
 
 // jsonFields returns the fields of struct type t as encoding/json sees
 // them, embedded and inline structs flattened, in order.
-func jsonFields(t reflect.Type, index []int) []field {
-	var out []field
+func jsonFields(t reflect.Type, index []int) []jsonField {
+	var out []jsonField
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		tag := sf.Tag.Get("json")
@@ -289,7 +289,7 @@ func jsonFields(t reflect.Type, index []int) []field {
 		if name == "" {
 			name = sf.Name
 		}
-		out = append(out, field{
+		out = append(out, jsonField{
 			name:      string(appendString(nil, name)) + ":",
 			index:     idx,
 			typ:       ft,

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -217,32 +216,6 @@ func (t *tree) configs(changed []string) []string {
 	return configs
 }
 
-// mentionsOf returns the base names of the .star names in src, sorted: the
-// names that a load statement in it may load, and more.
-func mentionsOf(src []byte) []string {
-	var names []string
-	for i := 0; ; {
-		j := bytes.Index(src[i:], starSuffix)
-		if j < 0 {
-			break
-		}
-		end := i + j + len(starSuffix)
-		start := i + j
-		for start > 0 && !bytes.ContainsRune(nameStops, rune(src[start-1])) {
-			start--
-		}
-		if start < i+j {
-			names = append(names, string(src[start:end]))
-		}
-		i = end
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
-
-var (
-	starSuffix = []byte(".star")
-	// nameStops end a module name, leftwards from its ".star": a directory
-	// separator or the start of the string literal.
-	nameStops = []byte("/\"'\n")
-)
+// mentionsOf returns the base names of the .star names in src, sorted
+// (see [build.Mentions]).
+func mentionsOf(src []byte) []string { return build.Mentions(src) }

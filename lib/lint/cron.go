@@ -17,11 +17,11 @@ func checkCronSchedule(p *pass) {
 			continue
 		}
 		if problem := scheduleProblem(job.Spec.Schedule); problem != "" {
-			p.report(o.pos, args("schedule"), "%s: %s", o, problem)
+			p.report(o.src, args("schedule"), "%s: %s", o, problem)
 		}
 		if tz := job.Spec.TimeZone; tz != nil {
 			if problem := timeZoneProblem(*tz); problem != "" {
-				p.report(o.pos, args("time_zone", "timeZone"), "%s: %s", o, problem)
+				p.report(o.src, args("time_zone", "timeZone"), "%s: %s", o, problem)
 			}
 		}
 	}

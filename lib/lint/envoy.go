@@ -24,7 +24,7 @@ func checkEnvoyTimeouts(p *pass) {
 		case *clusterv3.Cluster:
 			if ct := m.GetConnectTimeout(); ct != nil {
 				if d := ct.AsDuration(); d < minConnectTimeout || d > maxConnectTimeout {
-					p.report(r.pos, args("connect_timeout"), "%s: connect timeout %s is outside %s to %s", r, dur(d), dur(minConnectTimeout), dur(maxConnectTimeout))
+					p.report(r.src, args("connect_timeout"), "%s: connect timeout %s is outside %s to %s", r, dur(d), dur(minConnectTimeout), dur(maxConnectTimeout))
 				}
 			}
 		case *routev3.RouteConfiguration:
@@ -36,9 +36,9 @@ func checkEnvoyTimeouts(p *pass) {
 					}
 					switch d := t.AsDuration(); {
 					case d == 0:
-						p.report(r.pos, args("timeout"), "%s: route timeout 0s turns the timeout off, want %s to %s", r, dur(minRouteTimeout), dur(maxRouteTimeout))
+						p.report(r.src, args("timeout"), "%s: route timeout 0s turns the timeout off, want %s to %s", r, dur(minRouteTimeout), dur(maxRouteTimeout))
 					case d < minRouteTimeout || d > maxRouteTimeout:
-						p.report(r.pos, args("timeout"), "%s: route timeout %s is outside %s to %s", r, dur(d), dur(minRouteTimeout), dur(maxRouteTimeout))
+						p.report(r.src, args("timeout"), "%s: route timeout %s is outside %s to %s", r, dur(d), dur(minRouteTimeout), dur(maxRouteTimeout))
 					}
 				}
 			}
@@ -65,7 +65,7 @@ func checkCircuitBreakers(p *pass) {
 		}
 		thresholds := c.GetCircuitBreakers().GetThresholds()
 		if len(thresholds) == 0 {
-			p.report(r.pos, args("circuit_breakers", "max_requests"), "%s has no circuit breakers: set max_connections, max_pending_requests, max_requests and max_retries", r)
+			p.report(r.src, args("circuit_breakers", "max_requests"), "%s has no circuit breakers: set max_connections, max_pending_requests, max_requests and max_retries", r)
 		}
 		for _, t := range thresholds {
 			for _, f := range []struct {
@@ -73,7 +73,7 @@ func checkCircuitBreakers(p *pass) {
 				value *wrapperspb.UInt32Value
 			}{{"max_connections", t.GetMaxConnections()}, {"max_pending_requests", t.GetMaxPendingRequests()}, {"max_requests", t.GetMaxRequests()}} {
 				if f.value != nil && (f.value.Value < 1 || f.value.Value > maxCircuitBreaker) {
-					p.report(r.pos, args("max_requests", f.name), "%s: circuit breaker %s %d is outside 1 to %d", r, f.name, f.value.Value, maxCircuitBreaker)
+					p.report(r.src, args("max_requests", f.name), "%s: circuit breaker %s %d is outside 1 to %d", r, f.name, f.value.Value, maxCircuitBreaker)
 				}
 			}
 			requests := uint32(1024) // Envoy's default
@@ -81,7 +81,7 @@ func checkCircuitBreakers(p *pass) {
 				requests = v.Value
 			}
 			if v := t.GetMaxRetries(); v != nil && v.Value > requests {
-				p.report(r.pos, args("max_retries", "max_requests"), "%s: circuit breaker max_retries %d is more than max_requests %d", r, v.Value, requests)
+				p.report(r.src, args("max_retries", "max_requests"), "%s: circuit breaker max_retries %d is more than max_requests %d", r, v.Value, requests)
 			}
 		}
 	}

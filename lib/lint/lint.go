@@ -58,9 +58,22 @@ func suggest(x string) string {
 
 // A Finding is a rule's report about the configuration.
 type Finding struct {
-	Pos  diag.Position
-	Rule string
-	Msg  string
+	Pos diag.Position
+	// Stack is the call chain from Pos back to the main that led to it,
+	// innermost first, when a helper function made the object or resource
+	// that the finding is about.
+	Stack []diag.Frame
+	Rule  string
+	Msg   string
+}
+
+// origin returns the line of the configuration file whose main led to the
+// finding: the outermost frame of its call chain, or Pos.
+func (f Finding) origin() diag.Position {
+	if len(f.Stack) > 0 {
+		return f.Stack[len(f.Stack)-1].Pos
+	}
+	return f.Pos
 }
 
 // Options configures [Run].
@@ -72,8 +85,9 @@ type Options struct {
 // Run checks what a build produced (built with [build.Options.Duplicates],
 // so that duplicates are findings rather than errors) with every rule that
 // the svccfg.yaml of the config root does not disable. It returns the
-// findings that no ignore comment silences, sorted by path (relative to
-// opts.Cwd), line, column, rule and message. An unknown rule name in a
+// findings that no ignore comment silences (on the line of the finding or
+// of a call in its call chain), sorted by path (relative to opts.Cwd),
+// line, column, rule, message and call chain. An unknown rule name in a
 // svccfg.yaml is a positioned error.
 func Run(out *build.Output, opts Options) ([]Finding, error) {
 	disabled, err := disabledRules(out.Roots)
@@ -90,17 +104,24 @@ func Run(out *build.Output, opts Options) ([]Finding, error) {
 	}
 	var findings []Finding
 	for _, f := range p.findings {
-		if !disabled(f) && !p.src.ignored(f.Pos, f.Rule) {
+		if !disabled(f) && !p.src.ignoredFinding(f) {
 			findings = append(findings, f)
 		}
 	}
-	slices.SortFunc(findings, func(a, b Finding) int {
+	comparePos := func(a, b diag.Position) int {
 		return cmp.Or(
-			strings.Compare(diag.RelPath(a.Pos.File, opts.Cwd), diag.RelPath(b.Pos.File, opts.Cwd)),
-			cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col),
-			strings.Compare(a.Rule, b.Rule), strings.Compare(a.Msg, b.Msg))
+			strings.Compare(diag.RelPath(a.File, opts.Cwd), diag.RelPath(b.File, opts.Cwd)),
+			cmp.Compare(a.Line, b.Line), cmp.Compare(a.Col, b.Col))
+	}
+	slices.SortFunc(findings, func(a, b Finding) int {
+		return cmp.Or(comparePos(a.Pos, b.Pos), strings.Compare(a.Rule, b.Rule), strings.Compare(a.Msg, b.Msg),
+			slices.CompareFunc(a.Stack, b.Stack, func(x, y diag.Frame) int {
+				return cmp.Or(comparePos(x.Pos, y.Pos), strings.Compare(x.Func, y.Func))
+			}))
 	})
-	return slices.Compact(findings), nil
+	return slices.CompactFunc(findings, func(a, b Finding) bool {
+		return a.Pos == b.Pos && a.Rule == b.Rule && a.Msg == b.Msg && slices.Equal(a.Stack, b.Stack)
+	}), nil
 }
 
 // disabledRules checks the rule names that the svccfg.yaml files of roots
@@ -127,11 +148,13 @@ func disabledRules(roots []build.Root) (func(Finding) bool, error) {
 		return nil, err
 	}
 	return func(f Finding) bool {
-		// The finding's root is its file's, or else (for a module that
-		// a file loaded) the innermost one that holds the file.
-		best, ok := rootOf[f.Pos.File]
+		// The finding's root is that of the file whose main led to it,
+		// or else (for a module that a file loaded) the innermost one
+		// that holds the file.
+		file := f.origin().File
+		best, ok := rootOf[file]
 		for dir := range off {
-			if !ok && within(dir, f.Pos.File) && len(dir) > len(best) {
+			if !ok && within(dir, file) && len(dir) > len(best) {
 				best = dir
 			}
 		}
@@ -158,7 +181,7 @@ type pass struct {
 
 // An object is a built Kubernetes object, as its k8s.io/api struct.
 type object struct {
-	pos  diag.Position // the call that produced it
+	src  build.Source // the call that produced it
 	obj  runtime.Object
 	meta metav1.Object
 	kind string
@@ -169,7 +192,7 @@ func (o object) String() string { return fmt.Sprintf("%s %q", o.kind, o.meta.Get
 
 // A resource is a built Envoy resource, as its go-control-plane message.
 type resource struct {
-	pos  diag.Position
+	src  build.Source
 	msg  proto.Message
 	name string
 }
@@ -195,7 +218,7 @@ func (p *pass) collect(units []*build.Unit) error {
 			if err != nil {
 				return diag.Errorf(o.Source.Pos, "lint: %s %q: %v", o.Kind, o.Name, err)
 			}
-			p.objects = append(p.objects, object{pos: o.Source.Pos, obj: obj, meta: m, kind: o.Kind})
+			p.objects = append(p.objects, object{src: o.Source, obj: obj, meta: m, kind: o.Kind})
 		}
 		for i := range u.Envoy {
 			r := &u.Envoy[i]
@@ -203,16 +226,17 @@ func (p *pass) collect(units []*build.Unit) error {
 			if err != nil {
 				return diag.Errorf(r.Source.Pos, "lint: %v", err)
 			}
-			p.resources = append(p.resources, resource{pos: r.Source.Pos, msg: m, name: r.Name})
+			p.resources = append(p.resources, resource{src: r.Source, msg: m, name: r.Name})
 		}
 	}
 	return nil
 }
 
-// report records a finding of the running rule about what the call at pos
-// produced, at the first of args written in that call (see [sources.at]).
-func (p *pass) report(pos diag.Position, args []string, format string, a ...any) {
-	p.findings = append(p.findings, Finding{Pos: p.src.at(pos, args...), Rule: p.rule.Name, Msg: fmt.Sprintf(format, a...)})
+// report records a finding of the running rule about what the call src
+// produced, at the first of args written in that call (see [sources.at]),
+// with the call's call chain.
+func (p *pass) report(src build.Source, args []string, format string, a ...any) {
+	p.findings = append(p.findings, Finding{Pos: p.src.at(src.Pos, args...), Stack: src.Stack, Rule: p.rule.Name, Msg: fmt.Sprintf(format, a...)})
 }
 
 // args returns its arguments: the names of the arguments to point at.

@@ -138,6 +138,20 @@ func comments(f *syntax.File) []syntax.Comment {
 	return list
 }
 
+// ignoredFinding reports whether an ignore comment on the line of f, or
+// on that of a call in its call chain, names f's rule.
+func (s *sources) ignoredFinding(f Finding) bool {
+	if s.ignored(f.Pos, f.Rule) {
+		return true
+	}
+	for _, frame := range f.Stack {
+		if s.ignored(frame.Pos, f.Rule) {
+			return true
+		}
+	}
+	return false
+}
+
 // ignored reports whether an ignore comment on the line of pos names rule.
 func (s *sources) ignored(pos diag.Position, rule string) bool {
 	if !pos.IsValid() {

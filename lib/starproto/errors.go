@@ -17,6 +17,9 @@ type ArgError struct {
 	Index int
 	Path  []PathElem
 	Err   error
+	// AtKey says the error is about the key of the last element of Path (a
+	// field a dict names that the message does not have), not its value.
+	AtKey bool
 }
 
 // Error returns the underlying error's message.
@@ -65,6 +68,7 @@ func formatPath(path []PathElem) string {
 type valueError struct {
 	rev []PathElem // innermost first
 	msg string
+	key bool // about the key of the innermost element
 }
 
 func (e *valueError) Error() string { return formatPath(e.path()) + ": " + e.msg }
@@ -112,7 +116,7 @@ func messageError(typ string, err error) error {
 	}
 	out := fmt.Errorf("%s", text)
 	if len(path) > 0 && path[0].Field != "" {
-		return &ArgError{Name: path[0].Field, Path: path[1:], Err: out}
+		return &ArgError{Name: path[0].Field, Path: path[1:], Err: out, AtKey: ve.key}
 	}
 	return out
 }

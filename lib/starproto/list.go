@@ -120,7 +120,7 @@ func (r *RepeatedField) elemError(err error, i, arg int, prefix []PathElem) erro
 	}
 	err = messageError(r.owner.Type(), inField(atIndex(err, i), attrName(r.fd)))
 	if a, ok := err.(*ArgError); ok {
-		return &ArgError{Index: arg, Path: inner, Err: a.Err}
+		return &ArgError{Index: arg, Path: inner, Err: a.Err, AtKey: a.AtKey}
 	}
 	return err
 }

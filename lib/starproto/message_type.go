@@ -99,7 +99,7 @@ func (t *MessageType) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 // about the first positional argument, at that field.
 func dictArgError(err error) error {
 	if a, ok := err.(*ArgError); ok {
-		return &ArgError{Index: 0, Path: append([]PathElem{{Field: a.Name}}, a.Path...), Err: a.Err}
+		return &ArgError{Index: 0, Path: append([]PathElem{{Field: a.Name}}, a.Path...), Err: a.Err, AtKey: a.AtKey}
 	}
 	return &ArgError{Index: 0, Err: err}
 }

@@ -281,7 +281,9 @@ func (w writer) setFields(m protoreflect.Message, items []starlark.Tuple) error 
 		}
 		fd := fieldByName(md, string(name))
 		if fd == nil {
-			return inField(errorf("%s", unknownField(md, string(name))), string(name))
+			e := errorf("%s", unknownField(md, string(name)))
+			e.key = true
+			return inField(e, string(name))
 		}
 		if err := w.setField(m, fd, kv[1]); err != nil {
 			return inField(err, string(name))

@@ -165,7 +165,7 @@ func (f *File) runTest(ctx context.Context, fn *starlark.Function) (test *Test) 
 	err := f.ev.Bounded(ctx, func() error {
 		_, err := starlark.Call(thread, fn, starlark.Tuple{&T{test: inner, ev: f.ev}}, nil)
 		if err != nil && !errors.Is(err, errStop) {
-			inner.addError(eval.Error(err))
+			inner.addError(eval.ThreadError(thread, err))
 		}
 		return nil
 	})
