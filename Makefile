@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/svccfg
 EXAMPLES  := $(sort $(wildcard examples/*/))
 
-.PHONY: all build examples test startest golden generate docs lint fmt-check tidy determinism check e2e clean bench fuzz
+.PHONY: all build examples test startest golden generate docs lint fmt-check tidy determinism check e2e clean bench fuzz fidelity
 
 all: build
 
@@ -75,7 +75,7 @@ check: lint tidy test startest determinism e2e
 # control plane on 127.0.0.1 with hack/cluster.sh.
 e2e:
 	hack/cluster.sh build
-	SVCCFG_E2E=1 $(GO) test -count=1 ./e2e/...
+	SVCCFG_E2E=1 $(GO) test -count=1 ./e2e/... ./hack/fidelity
 
 clean:
 	rm -rf bin
@@ -111,3 +111,20 @@ bench: build
 	$(GO) run ./bench/run -n $(BENCH_N) -runs $(BENCH_BUILD_RUNS)
 	$(GO) run ./bench/lintrun -n $(BENCH_LINT_N) -runs $(BENCH_RUNS)
 	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)
+
+# How much of public applications' own manifests their ports in examples/
+# reproduce, field by field, after a server-side dry run of both sides
+# against a throw-away cluster (hack/fidelity/README.md). The originals go
+# to FIDELITY_SRC, outside the repository; FIDELITY_CLUSTER=0 compares them
+# as written, without a cluster. Not part of make check: it fetches them.
+FIDELITY_SRC     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/svccfg/fidelity
+FIDELITY_CLUSTER ?= 1
+fidelity:
+	hack/fidelity/sources.sh $(FIDELITY_SRC)
+ifeq ($(FIDELITY_CLUSTER),1)
+	hack/cluster.sh build
+	@state=$$(mktemp -d) && kc=$$(hack/cluster.sh up $$state | tail -n 1) && \
+	  { $(GO) run ./hack/fidelity -src $(FIDELITY_SRC) -kubeconfig $$kc; rc=$$?; hack/cluster.sh down $$state --purge; exit $$rc; }
+else
+	$(GO) run ./hack/fidelity -src $(FIDELITY_SRC)
+endif
