@@ -271,7 +271,7 @@ func TestErrors(t *testing.T) {
 		{`service(` + base + `, port = 80, health_check_path = "ready")`, `main.star:4:19: service: for parameter health_check_path: got "ready", want a path starting with "/"`},
 		{`service(` + base + `, readiness = probe.http("/", timeout = "1.5s"))`, `main.star:4:93: probe.http: for parameter timeout: invalid duration "1.5s": want a whole number of seconds`},
 		{`service(` + base + `, ports = [port.http(80)], readiness = probe.tcp(port = "htp"))`, `main.star:4:19: service: for parameter readiness: the probe's port "htp" is not one of the ports (http)`},
-		{`service(` + base + `, expose = "LoadBalancer")`, `main.star:4:19: service: for parameter expose: got "LoadBalancer", want one of "headless", "cluster_ip", "load_balancer", "none"`},
+		{`service(` + base + `, expose = "LoadBalancer")`, `main.star:4:19: service: for parameter expose: got "LoadBalancer", want one of "headless", "cluster_ip", "node_port", "load_balancer", "none" (did you mean "load_balancer"?)`},
 		{`service(` + base + `, ports = [port.http(8080, service_port = 80)])`, `main.star:4:19: service: for parameter ports: port "http" has service_port 80, but a headless Service maps no ports (clients reach each pod on 8080); set expose = "cluster_ip" to map it`},
 		{`service(` + base + `, ports = [port.http(80), port.grpc(80)])`, `main.star:4:19: service: for parameter ports: ports "http" and "grpc" both use port 80`},
 		{`service(` + base + `, autoscale = kube.autoscale(min = 2, max = 4))`, `main.star:4:19: service: for parameter autoscale: the target is a percentage of the cpu request; set cpu too`},
