@@ -1,7 +1,8 @@
 // Command plain is the floor of svccfg's design in `make bench`: it
 // evaluates every configuration file of a tree, with go.starlark.net and
 // svccfg's dialect, against a standard library that mirrors svccfg's
-// (stdlib/*.star: service, cron, einhorn, kube, envoy) but builds plain
+// (stdlib/*.star: service, cron, einhorn, kube, envoy, port, probe, on
+// the paths the generated services take) but builds plain
 // dicts and lists shaped like the Kubernetes objects and Envoy resources
 // svccfg renders, with no protobuf. Files are evaluated in parallel on every
 // CPU, as svccfg does, sharing the modules they load; every Kubernetes

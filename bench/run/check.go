@@ -159,8 +159,8 @@ func cmpErr(a, b error) error {
 // comparePlain returns how many objects of the plain floor's JSON stream
 // (one object a line) differ from the items of svccfg's JSON List, in the
 // same order, once null values and empty objects and lists are dropped
-// (Kubernetes writes "strategy": {} and "resources": {}, and protobuf has
-// no empty lists).
+// (plain writes no null values, and protobuf has no empty lists; svccfg's
+// k8s.AppendJSON no longer writes "strategy": {} or "resources": {}).
 func comparePlain(svccfgFile, plainFile string) (int, error) {
 	data, err := os.ReadFile(svccfgFile)
 	if err != nil {

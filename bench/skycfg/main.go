@@ -10,7 +10,8 @@
 //
 // What main returns is then processed as svccfg's pipeline needs it: each
 // Kubernetes message is converted by lib/k8s into its k8s.io/api struct,
-// labelled as svccfg labels it, encoded by Kubernetes' JSON and re-encoded
+// labelled as svccfg labels it, encoded by Kubernetes' JSON (svccfg's
+// k8s.AppendJSON, which leaves out empty values) and re-encoded
 // canonically by lib/render; each Envoy resource is checked with its
 // ValidateAll and encoded with protojson, as svccfg build does. The
 // Kubernetes objects are printed to stdout as one YAML stream in svccfg's
@@ -26,7 +27,6 @@ package main
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -217,7 +217,13 @@ func convert(msgs []proto.Message, configSet string) (result, error) {
 		labels[cfgtree.ManagedByLabel] = cfgtree.ManagedBy
 		labels[cfgtree.ConfigSetLabel] = configSet
 		acc.SetLabels(labels)
-		data, err := json.Marshal(obj)
+		// Kubernetes' JSON of the struct as svccfg encodes it: k8s.AppendJSON
+		// writes what encoding/json writes but leaves out the zero structs
+		// tagged omitempty and the nil fields (strategy: {}, resources: {}).
+		// It is svccfg's own encoder, used here because the work is the
+		// same: encoding/json, which skycfg users would call, writes those
+		// empty values and so different bytes.
+		data, err := k8s.AppendJSON(nil, obj)
 		if err != nil {
 			return r, err
 		}

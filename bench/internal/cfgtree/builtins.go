@@ -15,13 +15,15 @@ import (
 //
 //	_bench.vars                          the variables (ctx.vars), a frozen dict
 //	_bench.dns_label_problem(s) -> str   why s is not a DNS-1123 label, or ""
+//	_bench.port_name_problem(s) -> str   why s is not a port name (IANA_SVC_NAME), or ""
 //
-// dns_label_problem is the Go function svccfg's builtin calls, so that the
-// references do the same work.
+// dns_label_problem and port_name_problem call the Go functions svccfg's
+// builtins call, so that the references do the same work.
 func Builtins(vars map[string]string) *starlarkstruct.Module {
 	return &starlarkstruct.Module{Name: "_bench", Members: starlark.StringDict{
 		"vars":              VarsDict(vars),
 		"dns_label_problem": starlark.NewBuiltin("_bench.dns_label_problem", dnsLabelProblem),
+		"port_name_problem": starlark.NewBuiltin("_bench.port_name_problem", portNameProblem),
 	}}
 }
 
@@ -42,4 +44,12 @@ func dnsLabelProblem(thread *starlark.Thread, fn *starlark.Builtin, args starlar
 		return nil, err
 	}
 	return starlark.String(strings.Join(validation.IsDNS1123Label(s), "; ")), nil
+}
+
+func portNameProblem(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s string
+	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 1, &s); err != nil {
+		return nil, err
+	}
+	return starlark.String(strings.Join(validation.IsValidPortName(s), "; ")), nil
 }
