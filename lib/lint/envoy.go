@@ -2,10 +2,12 @@ package lint
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	"github.com/svccfg/svccfg/lib/build"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
@@ -28,6 +30,9 @@ func checkEnvoyTimeouts(p *pass) {
 				}
 			}
 		case *routev3.RouteConfiguration:
+			if strings.HasSuffix(r.name, build.EgressSuffix) {
+				continue // the routes of calls, checked where each service is defined
+			}
 			for _, vh := range m.GetVirtualHosts() {
 				for _, route := range vh.GetRoutes() {
 					t := route.GetRoute().GetTimeout()

@@ -33,6 +33,8 @@ func init() {
 		{Name: "envoy-timeouts", Doc: "Envoy connect timeouts are between 10ms and 10s, and route timeouts between 10ms and 2m (0, no timeout, is not allowed)", check: checkEnvoyTimeouts},
 		{Name: "ignore-comment", Doc: "every `# svccfg:ignore` comment names rules that exist", check: checkIgnoreComments},
 		{Name: "image-pinned", Doc: "every container image has a tag other than latest, or a digest", check: checkImagePinned},
+		{Name: "mesh-retry-cycle", Doc: "no cycle of service calls in which every call retries (one failure would multiply into a storm)", check: checkMeshRetryCycle},
+		{Name: "mesh-timeouts", Doc: "a service's calls time out no later than its own route does (else its callers give up first)", check: checkMeshTimeouts},
 		{Name: "owner-set", Doc: "every Kubernetes object has a non-empty owner label (service() and cron() set it from owner)", check: checkOwnerSet},
 		{Name: "pdb-replicas", Doc: "a workload that a PodDisruptionBudget protects has at least 2 replicas", check: checkPDBReplicas},
 		{Name: "resources-set", Doc: "every container requests a non-zero amount of cpu and memory", check: checkResourcesSet},
