@@ -31,7 +31,7 @@ func appendJSONValue(dst []byte, t *tree, i uint32, depth int) []byte {
 	nd := &t.nodes[i]
 	switch nd.kind {
 	case StringKind:
-		return appendJSONString(dst, t.text(nd))
+		return AppendString(dst, t.text(nd))
 	case ArrayKind, ObjectKind:
 		if nd.b == 0 {
 			if nd.kind == ArrayKind {
@@ -50,7 +50,7 @@ func appendJSONValue(dst []byte, t *tree, i uint32, depth int) []byte {
 			}
 			dst = appendNewline(dst, depth+1)
 			if nd.kind == ObjectKind {
-				dst = appendJSONString(dst, t.str(t.nodes[k].key))
+				dst = AppendString(dst, t.str(t.nodes[k].key))
 				dst = append(dst, ':', ' ')
 			}
 			dst = appendJSONValue(dst, t, k, depth+1)
@@ -69,9 +69,10 @@ func appendNewline(dst []byte, depth int) []byte {
 	return dst
 }
 
-// appendJSONString follows encoding/json's appendString without HTML
-// escaping.
-func appendJSONString(dst []byte, s string) []byte {
+// AppendString appends s to dst as a JSON string, escaped as
+// encoding/json escapes it but without HTML escaping; invalid UTF-8
+// becomes U+FFFD.
+func AppendString(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0

@@ -9,11 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/svccfg/svccfg/lib/canon"
 )
 
 // AppendJSON appends the JSON encoding of v, a k8s.io/api value, to dst.
-// It writes what encoding/json writes, with the custom encodings of
+// It writes what encoding/json writes (without HTML escaping), with the custom encodings of
 // Quantity, Time, IntOrString and the rest, except that it leaves out the
 // empty values that encoding/json cannot: a struct field tagged omitempty
 // whose value is the zero struct (`strategy: {}`, `resources: {}`,
@@ -88,7 +89,7 @@ func newEncoder(t reflect.Type) encoderFunc {
 			return append(dst, b...), err
 		}
 	case reflect.String:
-		return func(dst []byte, v reflect.Value) ([]byte, error) { return appendString(dst, v.String()), nil }
+		return func(dst []byte, v reflect.Value) ([]byte, error) { return canon.AppendString(dst, v.String()), nil }
 	case reflect.Interface:
 		return func(dst []byte, v reflect.Value) ([]byte, error) {
 			if v.IsNil() {
@@ -182,7 +183,7 @@ func mapEncoder(t reflect.Type) encoderFunc {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k.String())
+			dst = canon.AppendString(dst, k.String())
 			dst = append(dst, ':')
 			if dst, err = enc(dst, v.MapIndex(k)); err != nil {
 				return nil, err
@@ -290,63 +291,11 @@ func jsonFields(t reflect.Type, index []int) []jsonField {
 			name = sf.Name
 		}
 		out = append(out, jsonField{
-			name:      string(appendString(nil, name)) + ":",
+			name:      string(canon.AppendString(nil, name)) + ":",
 			index:     idx,
 			typ:       ft,
 			omitEmpty: strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,"),
 		})
 	}
 	return out
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaped as encoding/json does
-// (invalid UTF-8 becomes U+FFFD).
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

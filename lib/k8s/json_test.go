@@ -98,7 +98,7 @@ func TestAppendJSONLeavesOutEmptyValues(t *testing.T) {
 		{"Deployment", `"service":"health"`, true},
 		{"Deployment", `"emptyDir":{}`, true}, // a pointer to an empty struct is a value
 		{"Deployment", `"cpu":"500m"`, true},  // Quantity's own encoding
-		{"Deployment", `"a":"1 \u003c\u0026\u003e \u2028 \u0001"`, true},
+		{"Deployment", `"a":"1 <&> \u2028 \u0001"`, true},
 		{"Deployment", `"grpc":{"port":9090}`, true}, // the inline ProbeHandler
 		{"Service", `"targetPort":"http"`, true},
 		{"Service", `"targetPort":0`, false}, // a zero IntOrString tagged omitempty
