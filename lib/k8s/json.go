@@ -14,9 +14,9 @@ import (
 )
 
 // AppendJSON appends the JSON encoding of v, a k8s.io/api value, to dst.
-// It writes what encoding/json writes (without HTML escaping), with the custom encodings of
-// Quantity, Time, IntOrString and the rest, except that it leaves out the
-// empty values that encoding/json cannot: a struct field tagged omitempty
+// It writes what encoding/json writes (without HTML escaping), with the
+// custom encodings of Quantity, Time, IntOrString and the rest, except that
+// it leaves out the empty values that encoding/json cannot: a struct field tagged omitempty
 // whose value is the zero struct (`strategy: {}`, `resources: {}`,
 // `targetPort: 0`), and a nil pointer, slice, map or interface field
 // (`service: null`). Leaving either out decodes to the same Go value, so
