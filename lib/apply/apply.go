@@ -326,7 +326,9 @@ func (a *Applier) prune(ctx context.Context, mapper meta.RESTMapper, res *diff.R
 			continue
 		}
 		obj := c.Object
-		fail := func(err error) error { return &Error{Class: diff.Classify(err), Object: obj, Err: fmt.Errorf("pruning: %w", err)} }
+		fail := func(err error) error {
+			return &Error{Class: diff.Classify(err), Object: obj, Err: fmt.Errorf("pruning: %w", err)}
+		}
 		m, err := mapper.RESTMapping(obj.GroupVersionKind().GroupKind(), obj.Version)
 		if err != nil {
 			return n, fail(err)
