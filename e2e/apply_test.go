@@ -104,6 +104,14 @@ func TestApplyCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("history", func(t *testing.T) {
+		code, stdout, stderr := run(t, bin, "history", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
+		want := regexp.MustCompile(`^1\t\S+\tapplied\t\S+\t-\n2\t\S+\tapplied\t\S+\t-\n3\t\S+\tapplied\t\S+\t-\n\z`)
+		if code != 0 || stderr != "" || !want.MatchString(stdout) {
+			t.Errorf("history: exit %d, stderr %q, stdout:\n%s\nwant three applied revisions", code, stderr, stdout)
+		}
+	})
+
 	t.Run("prune", func(t *testing.T) {
 		// Another config set's object, and one of this set owned by
 		// another object, both survive the prune.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,6 +9,8 @@ import (
 	"github.com/svccfg/svccfg/lib/apply"
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diff"
+	"github.com/svccfg/svccfg/lib/history"
+	"k8s.io/client-go/rest"
 )
 
 const applyDoc = `Apply builds the configuration files at each PATH, as build does, and
@@ -50,6 +53,7 @@ Examples:
 const (
 	flagPrune          = "prune"
 	flagForceConflicts = "force-conflicts"
+	flagRevision       = "revision"
 )
 
 func newApplyCmd(c *command) *cobra.Command {
@@ -65,6 +69,7 @@ func newApplyCmd(c *command) *cobra.Command {
 	f := cmd.Flags()
 	f.Bool(flagPrune, false, "delete the live objects of the config sets that the configuration no longer produces")
 	f.Bool(flagForceConflicts, false, "take over fields that another field manager owns")
+	f.String(flagRevision, "", "record this source `revision` with the apply (default the config root's git commit, if any)")
 	f.Lookup(flagTimeout).Usage = "stop a file's evaluation, and the apply (retries and wait included), after this wall-clock `duration`"
 	return cmd
 }
@@ -78,16 +83,16 @@ func runApply(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApplier(cluster)
+	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
 	if err != nil {
-		return err
+		return systemError{err}
 	}
-	f := cmd.Flags()
-	aopts := apply.Options{Concurrency: cluster.concurrency, Timeout: opts.Timeout, ConfigSets: out.ConfigSets}
-	aopts.Prune, _ = f.GetBool(flagPrune)
-	aopts.ForceConflicts, _ = f.GetBool(flagForceConflicts)
-	aopts.Changes = func(res *diff.Result) error {
-		_, err := writeResult(cmd, cluster, res)
+	a, err := apply.New(cfg)
+	if err != nil {
+		return systemError{err}
+	}
+	aopts, err := applyOptions(cmd, cluster, cfg, out, opts)
+	if err != nil {
 		return err
 	}
 	res, err := a.Apply(cmd.Context(), objectsOf(out), aopts)
@@ -97,17 +102,35 @@ func runApply(c *command, cmd *cobra.Command, args []string) error {
 	return applyError(err)
 }
 
-// newApplier returns an Applier for the cluster of the flags.
-func newApplier(cluster clusterOptions) (*apply.Applier, error) {
-	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
-	if err != nil {
-		return nil, systemError{err}
+// applyOptions returns the options of an apply from the flags: the
+// changes are printed as diff prints them, and the revision is recorded
+// when the paths hold one config set.
+func applyOptions(cmd *cobra.Command, cluster clusterOptions, cfg *rest.Config, out *build.Output, opts build.Options) (apply.Options, error) {
+	f := cmd.Flags()
+	aopts := apply.Options{Concurrency: cluster.concurrency, Timeout: opts.Timeout, ConfigSets: out.ConfigSets}
+	aopts.Prune, _ = f.GetBool(flagPrune)
+	aopts.ForceConflicts, _ = f.GetBool(flagForceConflicts)
+	aopts.Changes = func(res *diff.Result) error {
+		_, err := writeResult(cmd, cluster, res)
+		return err
 	}
-	a, err := apply.New(cfg)
-	if err != nil {
-		return nil, systemError{err}
+	if len(out.Roots) != 1 {
+		return aopts, nil
 	}
-	return a, nil
+	source, _ := f.GetString(flagRevision)
+	if source == "" {
+		source = history.SourceRevision(out.Roots[0].Dir)
+	}
+	store, err := history.StoreFor(cfg, out.Roots[0].ConfigSet, opts.Vars["namespace"], objectsOf(out))
+	if err != nil {
+		return aopts, systemError{err}
+	}
+	user := history.User(cfg)
+	aopts.Record = func(ctx context.Context, objs []build.Object, outcome string) error {
+		_, err := store.Save(ctx, objs, user, source, outcome)
+		return err
+	}
+	return aopts, nil
 }
 
 // objectsOf returns the objects of all units of out.

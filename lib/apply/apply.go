@@ -51,6 +51,10 @@ type Options struct {
 	// prune: never another config set's, never one with a controlling
 	// owner).
 	Prune bool
+	// Record, if not nil, records the revision applied, with its outcome:
+	// history.Applied, or history.Failed when an apply or the wait failed
+	// after the dry run succeeded.
+	Record func(ctx context.Context, objs []build.Object, outcome string) error
 	// Waiter, if not nil, waits for the applied objects to be ready.
 	Waiter Waiter
 	// Changes, if not nil, is called with the comparison with the cluster
@@ -126,23 +130,41 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 		}
 	}
 	out := &Result{Diff: res}
+	err = a.applyAll(ctx, mapper, objs, res, opts, out)
+	if opts.Record != nil {
+		outcome := "applied"
+		if err != nil {
+			outcome = "failed"
+		}
+		// The record outlives a deadline that ended the apply.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if rerr := opts.Record(rctx, objs, outcome); rerr != nil && err == nil {
+			err = &Error{Class: diff.Classify(rerr), Err: fmt.Errorf("recording the revision: %w", rerr)}
+		}
+	}
+	return out, err
+}
+
+// applyAll applies objs, prunes and waits, counting in out.
+func (a *Applier) applyAll(ctx context.Context, mapper meta.RESTMapper, objs []build.Object, res *diff.Result, opts Options, out *Result) (err error) {
 	for _, obj := range objs {
 		if err := a.send(ctx, mapper, obj, opts.ForceConflicts, false); err != nil {
-			return out, err
+			return err
 		}
 		out.Applied++
 	}
 	if opts.Prune {
 		if out.Pruned, err = a.prune(ctx, mapper, res); err != nil {
-			return out, err
+			return err
 		}
 	}
 	if opts.Waiter != nil {
 		if err := opts.Waiter.Wait(ctx, a.config, objs); err != nil {
-			return out, &RolloutError{Err: err}
+			return &RolloutError{Err: err}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // rejected turns a diff failure into the error of the object it names.
