@@ -149,4 +149,3 @@ func TestApplyCommand(t *testing.T) {
 		}
 	})
 }
-
