@@ -112,6 +112,25 @@ func TestApplyCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("rollback", func(t *testing.T) {
+		changed := writeConfig(t, "shop", strings.Replace(home, "replicas = 3", "replicas = 5", 1))
+		if code, _, stderr := apply(changed); code != 0 {
+			t.Fatalf("apply of replicas = 5: exit %d, stderr %q", code, stderr)
+		}
+		code, stdout, stderr := run(t, bin, "rollback", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
+		if code != 0 || stderr != "" || !strings.HasSuffix(stdout, "rolled back to revision 3: applied "+itoa(len(objs))+" objects, pruned 0\n") || !strings.Contains(stdout, "-  replicas: 5\n+  replicas: 3\n") {
+			t.Fatalf("rollback: exit %d, stderr %q, stdout:\n%s\nwant revision 3 and replicas back to 3", code, stderr, stdout)
+		}
+		d, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
+		if err != nil || *d.Spec.Replicas != 3 {
+			t.Errorf("after the rollback: %v, replicas %v, want 3", err, d.Spec.Replicas)
+		}
+		_, stdout, _ = run(t, bin, "history", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
+		if !regexp.MustCompile(`\n4\t\S+\tapplied\t[^\n]*\n5\t\S+\trolled-back\t[^\n]*\n\z`).MatchString(stdout) {
+			t.Errorf("history after the rollback:\n%s\nwant revision 5 rolled-back after 4 applied", stdout)
+		}
+	})
+
 	t.Run("prune", func(t *testing.T) {
 		// Another config set's object, and one of this set owned by
 		// another object, both survive the prune.

@@ -83,6 +83,7 @@ Usage:
 	svccfg doc [NAME]
 	svccfg fmt [-w | --check | --diff] PATH...
 	svccfg history [--kubeconfig FILE] [--context NAME] [flags] PATH...
+	svccfg rollback [--to REV] [--force-conflicts] [flags] PATH...
 	svccfg lint [--json] [flags] PATH...
 	svccfg lint --changed FILE...
 	svccfg test [flags] [PATH...]
@@ -100,7 +101,9 @@ dependency order. --prune deletes the config set's live objects that the
 configuration no longer produces (those diff lists as to prune), never
 another config set's and never an owned one. Each apply records a revision
 in the cluster (the rendered objects, when, by whom, the source revision and
-the outcome); svccfg history lists them.
+the outcome); svccfg history lists them, and svccfg rollback re-applies one
+(by default the applied revision before the current one), pruning what it
+lacks, and records that as a new revision, rolled-back.
 
 Server-side field ownership and rollbacks: svccfg applies, and a rollback
 re-applies, only the fields svccfg sets, as field manager svccfg. Fields
