@@ -88,17 +88,26 @@ func runDiff(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	write := res.WriteTo
-	if cluster.color == "always" || cluster.color == "auto" && os.Getenv("NO_COLOR") == "" && isTerminal(cmd.OutOrStdout()) {
-		write = res.WriteColor
-	}
-	if _, err := write(cmd.OutOrStdout()); err != nil {
-		return systemError{err}
+	if _, err := writeResult(cmd, cluster, res); err != nil {
+		return err
 	}
 	if res.HasDifferences() {
 		return errPrinted // exit 1, with nothing more to say
 	}
 	return nil
+}
+
+// writeResult writes res to cmd's output, coloured as the flags say.
+func writeResult(cmd *cobra.Command, cluster clusterOptions, res *diff.Result) (int64, error) {
+	write := res.WriteTo
+	if cluster.color == "always" || cluster.color == "auto" && os.Getenv("NO_COLOR") == "" && isTerminal(cmd.OutOrStdout()) {
+		write = res.WriteColor
+	}
+	n, err := write(cmd.OutOrStdout())
+	if err != nil {
+		return n, systemError{err}
+	}
+	return n, nil
 }
 
 // runDiffer compares the objects of out with the cluster.

@@ -77,10 +77,13 @@ call in the configuration that produced it.
 
 Usage:
 
+	svccfg apply [--prune] [--force-conflicts] [--revision R] [flags] PATH...
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
 	svccfg doc [NAME]
 	svccfg fmt [-w | --check | --diff] PATH...
+	svccfg history [--kubeconfig FILE] [--context NAME] [flags] PATH...
+	svccfg rollback [--to REV] [--force-conflicts] [flags] PATH...
 	svccfg lint [--json] [flags] PATH...
 	svccfg lint --changed FILE...
 	svccfg test [flags] [PATH...]
@@ -89,6 +92,27 @@ Usage:
 svccfg diff compares the Kubernetes objects with the live cluster through
 server-side apply dry runs and prints a unified diff of each object that
 would change, then "N to create, N to change, N unchanged".
+
+svccfg apply dry-runs every object server-side first, so that an object the
+cluster rejects (or a field another manager owns) stops it before anything is
+applied, at the config line that made the object; then it prints the changes
+as diff does and applies with server-side apply (field manager svccfg) in
+dependency order. --prune deletes the config set's live objects that the
+configuration no longer produces (those diff lists as to prune), never
+another config set's and never an owned one. Each apply records a revision
+in the cluster (the rendered objects, when, by whom, the source revision and
+the outcome); svccfg history lists them, and svccfg rollback re-applies one
+(by default the applied revision before the current one), pruning what it
+lacks, and records that as a new revision, rolled-back.
+
+Server-side field ownership and rollbacks: svccfg applies, and a rollback
+re-applies, only the fields svccfg sets, as field manager svccfg. Fields
+that other managers own (an autoscaler's replicas, a kubectl edit, a
+mutating webhook's additions) are not reverted by re-applying an earlier
+revision: where svccfg sets a field another manager has taken, the apply
+stops with a conflict naming the field and the manager, unless
+--force-conflicts takes the field back; fields svccfg never set stay as
+their managers left them.
 
 svccfg doc lists the standard library; svccfg doc NAME shows a function's
 parameters with their types and defaults (svccfg doc service), or the fields
@@ -108,9 +132,11 @@ them, for a pre-commit hook.
 svccfg fmt formats .star files canonically, as buildifier formats generic
 Starlark files; --check lists the files that are not formatted and exits 1.
 
-Exit status: 0 on success (for diff: no differences); 1 for configuration
-errors, lint findings, failed tests, or differences found by diff; 2 for
-usage errors and failures to reach or use the cluster.
+Exit status: 0 on success (for diff: no differences; for apply: everything
+applied); 1 for configuration errors, lint findings, failed tests,
+differences found by diff, objects the cluster rejected (nothing applied) or
+a failed rollout; 2 for usage errors and failures to reach or use the
+cluster.
 Errors are printed as path:line:col: message, with the Starlark call chain on
 tab-indented lines below.
 */

@@ -184,3 +184,15 @@ func retry(ctx context.Context, f func() error) error {
 		wait = min(2*wait, maxBackoff)
 	}
 }
+
+// Classify returns the class of a failed request's error, as [Error]
+// reports it.
+func Classify(err error) Class { return classify(err) }
+
+// Message returns err's text on one line, with the invalid fields of an
+// Invalid error listed from its status causes.
+func Message(err error) string { return strings.Join(strings.Fields(message(err)), " ") }
+
+// Retry calls f until it succeeds, fails with an error that is not
+// transient (network errors, 429 and 5xx responses are), or ctx is done.
+func Retry(ctx context.Context, f func() error) error { return retry(ctx, f) }

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/diff"
+	"github.com/svccfg/svccfg/lib/history"
+)
+
+const historyDoc = `History builds the configuration at PATH, as build does, and lists the
+revisions that svccfg apply recorded in the cluster for its config set,
+oldest first, one per line:
+
+  NUMBER  TIME  OUTCOME  USER  SOURCE-REVISION
+
+OUTCOME is applied, failed (an apply or its wait failed; the revision
+before it is left as it was) or rolled-back. Each revision is a Secret
+labelled svccfg.dev/revision-of=CONFIG-SET in the namespace of the config
+set's objects, holding the rendered objects as gzip'd JSON; the last ten
+are kept.
+
+Exit status: 0 on success, 1 for configuration errors, 2 for usage errors
+and any failure to reach or use the cluster.
+
+Examples:
+
+  svccfg history services/home-srv
+  svccfg history --context staging --var namespace=home services/home-srv`
+
+func newHistoryCmd(c *command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "history [flags] PATH...",
+		Short: "List the revisions apply recorded for a config set",
+		Long:  historyDoc,
+		Args:  needPaths,
+		RunE:  mkRunE(c, runHistory),
+	}
+	addClusterFlags(cmd)
+	addEvalFlags(cmd)
+	return cmd
+}
+
+func runHistory(c *command, cmd *cobra.Command, args []string) error {
+	out, opts, err := buildPaths(cmd, args, nil)
+	if err != nil {
+		return err
+	}
+	if len(out.Roots) != 1 {
+		return usageErrorf("history: the paths hold %d config sets, want one", len(out.Roots))
+	}
+	cluster, err := clusterFlags(cmd)
+	if err != nil {
+		return err
+	}
+	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
+	if err != nil {
+		return systemError{err}
+	}
+	store, err := history.StoreFor(cfg, out.Roots[0].ConfigSet, opts.Vars["namespace"], objectsOf(out))
+	if err != nil {
+		return systemError{err}
+	}
+	revs, err := store.List(cmd.Context())
+	if err != nil {
+		return systemError{fmt.Errorf("history: %s: %s", diff.Classify(err), diff.Message(err))}
+	}
+	for _, r := range revs {
+		fmt.Fprintln(cmd.OutOrStdout(), r.String())
+	}
+	return nil
+}

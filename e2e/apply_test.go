@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/svccfg/svccfg/internal/testcluster"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// badBeside is a configuration of a valid ConfigMap and, beside it, a
+// Deployment the apiserver rejects (negative replicas), on line 13.
+const badBeside = `apps = proto.package("k8s.io.api.apps.v1")
+core = proto.package("k8s.io.api.core.v1")
+meta = proto.package("k8s.io.apimachinery.pkg.apis.meta.v1")
+
+def main(ctx):
+    labels = {"app": "bad", "owner": "home"}
+    return [
+        core.ConfigMap(
+            metadata = meta.ObjectMeta(name = "good", labels = labels),
+            data = {"k": "v"},
+        ),
+        apps.Deployment(
+            metadata = meta.ObjectMeta(name = "bad", labels = labels),
+            spec = apps.DeploymentSpec(
+                replicas = -1,
+                selector = meta.LabelSelector(matchLabels = {"app": "bad"}),
+                template = core.PodTemplateSpec(
+                    metadata = meta.ObjectMeta(labels = labels),
+                    spec = core.PodSpec(containers = [core.Container(name = "main", image = "registry.example.com/bad:1")]),
+                ),
+            ),
+        ),
+    ]
+`
+
+// TestApplyCommand runs the svccfg binary's apply against a real cluster:
+// it creates a service's objects and exits 0, a second apply changes
+// nothing, an object the apiserver rejects beside a valid one applies
+// neither and exits 1 at the config line, --prune deletes only the config
+// set's unowned objects, and a field another manager owns is a conflict
+// naming the field and the manager.
+func TestApplyCommand(t *testing.T) {
+	c := testcluster.Start(t)
+	bin := buildSvccfg(t)
+	const ns = "apply-e2e"
+	createNamespaces(t, c, []string{ns})
+	home := readFile(t, filepath.Join(examplesDir, "home-srv", "main.star"))
+	shop := writeConfig(t, "shop", home)
+	apply := func(dir string, flags ...string) (int, string, string) {
+		t.Helper()
+		args := append([]string{"apply", "--kubeconfig", c.Kubeconfig, "--var", "namespace=" + ns}, flags...)
+		return run(t, bin, append(args, dir)...)
+	}
+	objs := buildDir(t, ns, shop)
+
+	code, stdout, stderr := apply(shop)
+	wantCreate := " to create, 0 to change, 0 unchanged, 0 to prune\napplied " + itoa(len(objs)) + " objects, pruned 0\n"
+	if code != 0 || stderr != "" || !strings.HasSuffix(stdout, wantCreate) || !strings.Contains(stdout, "+++ svccfg/apps/v1/Deployment/"+ns+"/home-srv\n") {
+		t.Fatalf("first apply: exit %d, stderr %q, stdout:\n%s\nwant exit 0 and the objects created", code, stderr, stdout)
+	}
+	if _, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{}); err != nil {
+		t.Fatalf("after apply: %v", err)
+	}
+
+	t.Run("again", func(t *testing.T) {
+		code, stdout, stderr := apply(shop)
+		want := "0 to create, 0 to change, " + itoa(len(objs)) + " unchanged, 0 to prune\n"
+		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, want) {
+			t.Errorf("second apply: exit %d, stderr %q, stdout:\n%s\nwant exit 0 and %q", code, stderr, stdout, want)
+		}
+	})
+
+	t.Run("rejected", func(t *testing.T) {
+		code, stdout, stderr := apply(writeConfig(t, "bad", badBeside))
+		want := regexp.MustCompile(`^\S*bad/main\.star:12:24: apply: validation: Deployment ` + ns + `/bad: invalid: spec\.replicas: Invalid value: -1: [^\n]*\n`)
+		if code != 1 || stdout != "" || !want.MatchString(stderr) {
+			t.Errorf("rejected object: exit %d, stdout %q, stderr %q; want exit 1 and %s", code, stdout, stderr, want)
+		}
+		if _, err := c.Clientset.CoreV1().ConfigMaps(ns).Get(t.Context(), "good", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("the valid ConfigMap beside the rejected Deployment: got %v, want not found", err)
+		}
+	})
+
+	t.Run("conflict", func(t *testing.T) {
+		patch := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"home-srv"},"spec":{"replicas":7}}`)
+		force := true
+		_, err := c.Clientset.AppsV1().Deployments(ns).Patch(t.Context(), "home-srv", types.ApplyPatchType, patch, metav1.PatchOptions{FieldManager: "autoscaler", Force: &force})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, stdout, stderr := apply(shop)
+		want := regexp.MustCompile(`apply: conflict: Deployment ` + ns + `/home-srv: .*"autoscaler".*\.spec\.replicas`)
+		if code != 1 || stdout != "" || !want.MatchString(stderr) {
+			t.Errorf("conflicting apply: exit %d, stdout %q, stderr %q; want exit 1 and %s", code, stdout, stderr, want)
+		}
+		if code, _, stderr := apply(shop, "--force-conflicts"); code != 0 {
+			t.Errorf("apply --force-conflicts: exit %d, stderr %q", code, stderr)
+		}
+	})
+
+	t.Run("history", func(t *testing.T) {
+		code, stdout, stderr := run(t, bin, "history", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
+		want := regexp.MustCompile(`^1\t\S+\tapplied\t\S+\t-\n2\t\S+\tapplied\t\S+\t-\n3\t\S+\tapplied\t\S+\t-\n\z`)
+		if code != 0 || stderr != "" || !want.MatchString(stdout) {
+			t.Errorf("history: exit %d, stderr %q, stdout:\n%s\nwant three applied revisions", code, stderr, stdout)
+		}
+	})
+
+	t.Run("rollback", func(t *testing.T) {
+		changed := writeConfig(t, "shop", strings.Replace(home, "replicas = 3", "replicas = 5", 1))
+		if code, _, stderr := apply(changed); code != 0 {
+			t.Fatalf("apply of replicas = 5: exit %d, stderr %q", code, stderr)
+		}
+		code, stdout, stderr := run(t, bin, "rollback", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
+		if code != 0 || stderr != "" || !strings.HasSuffix(stdout, "rolled back to revision 3: applied "+itoa(len(objs))+" objects, pruned 0\n") || !strings.Contains(stdout, "-  replicas: 5\n+  replicas: 3\n") {
+			t.Fatalf("rollback: exit %d, stderr %q, stdout:\n%s\nwant revision 3 and replicas back to 3", code, stderr, stdout)
+		}
+		d, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
+		if err != nil || *d.Spec.Replicas != 3 {
+			t.Errorf("after the rollback: %v, replicas %v, want 3", err, d.Spec.Replicas)
+		}
+		_, stdout, _ = run(t, bin, "history", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
+		if !regexp.MustCompile(`\n4\t\S+\tapplied\t[^\n]*\n5\t\S+\trolled-back\t[^\n]*\n\z`).MatchString(stdout) {
+			t.Errorf("history after the rollback:\n%s\nwant revision 5 rolled-back after 4 applied", stdout)
+		}
+	})
+
+	t.Run("prune", func(t *testing.T) {
+		// Another config set's object, and one of this set owned by
+		// another object, both survive the prune.
+		other := writeConfig(t, "other", readFile(t, filepath.Join(examplesDir, "missing-review-finder", "main.star")))
+		if code, _, stderr := apply(other); code != 0 {
+			t.Fatalf("apply of another config set: exit %d, stderr %q", code, stderr)
+		}
+		owner, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, err := c.Clientset.CoreV1().ServiceAccounts(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
+		if err == nil {
+			controller := true
+			sa.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: owner.Name, UID: owner.UID, Controller: &controller}}
+			if _, err := c.Clientset.CoreV1().ServiceAccounts(ns).Update(t.Context(), sa, metav1.UpdateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		empty := writeConfig(t, "shop", "def main(ctx):\n    return []\n")
+		code, stdout, stderr := apply(empty, "--prune")
+		if code != 0 {
+			t.Fatalf("apply --prune: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+		}
+		if _, err := c.Clientset.CoreV1().Services(ns).Get(t.Context(), "home-srv", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("the pruned Service: got %v, want not found", err)
+		}
+		if _, err := c.Clientset.BatchV1().CronJobs(ns).Get(t.Context(), "missing-review-finder", metav1.GetOptions{}); err != nil {
+			t.Errorf("another config set's CronJob after the prune: %v", err)
+		}
+		if sa != nil {
+			if _, err := c.Clientset.CoreV1().ServiceAccounts(ns).Get(t.Context(), "home-srv", metav1.GetOptions{}); err != nil {
+				t.Errorf("the owned ServiceAccount after the prune: %v", err)
+			}
+		}
+	})
+}
