@@ -62,7 +62,7 @@ readonly KWOK_VERSION=v0.8.0
 SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 CACHE=${SVCCFG_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/svccfg/k8s-$K8S_VERSION}
 READY_TIMEOUT=${SVCCFG_CLUSTER_READY_TIMEOUT:-120}
-COMPONENTS=(etcd apiserver) # in start order
+COMPONENTS=(etcd apiserver controller-manager scheduler kwok) # in start order
 
 log() { printf '[cluster.sh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -396,6 +396,9 @@ gen_pki() {
 }
 
 cmd_up() {
+  local controllers=0 a args=()
+  for a in "$@"; do if [[ $a == --controllers ]]; then controllers=1; else args+=("$a"); fi; done
+  set -- "${args[@]}"
   local t0=$EPOCHREALTIME
   local etcd=$CACHE/etcd apiserver=$CACHE/kube-apiserver
   [[ -x $etcd && -x $apiserver ]] || die "no binaries in $CACHE; run: $SCRIPT build"
@@ -467,8 +470,31 @@ cmd_up() {
   wait_ready "$dir"
   log "kube-apiserver ready on https://127.0.0.1:$api_port"
 
+  [[ $controllers == 0 ]] || up_controllers "$dir"
   log "up in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s; for a shell: eval \$($SCRIPT env $dir)"
   echo "$dir/kubeconfig"
+}
+
+# up_controllers DIR: kube-controller-manager, kube-scheduler and kwok with a
+# fake node, all on 127.0.0.1 only (serving ports disabled or loopback).
+up_controllers() {
+  local dir=$1 pki=$1/pki kc=$1/kubeconfig
+  local kport; kport=$(free_ports 1)
+  printf '%s\n' "$CACHE/kube-controller-manager" --kubeconfig="$kc" \
+    --bind-address=127.0.0.1 --secure-port=0 --leader-elect=false \
+    --controllers=deployment-controller,replicaset-controller,job-controller,cronjob-controller,horizontal-pod-autoscaler-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,namespace-controller,endpointslice-controller \
+    --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
+    --use-service-account-credentials=false --v=1 > "$dir/controller-manager.cmd"
+  printf '%s\n' "$CACHE/kube-scheduler" --kubeconfig="$kc" \
+    --bind-address=127.0.0.1 --secure-port=0 --leader-elect=false --v=1 > "$dir/scheduler.cmd"
+  printf '%s\n' "$CACHE/kwok" --kubeconfig="$kc" --config="$(dirname "$SCRIPT")/kwok-stages.yaml" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+    --cidr=198.51.100.0/24 --node-ip=198.51.100.1 --server-address="127.0.0.1:$kport" > "$dir/kwok.cmd"
+  local c
+  for c in controller-manager scheduler kwok; do launch "$dir" "$c"; done
+  printf '%s\n' '{"apiVersion":"v1","kind":"Node","metadata":{"name":"kwok-node-0","annotations":{"kwok.x-k8s.io/node":"fake"},"labels":{"type":"kwok","kubernetes.io/hostname":"kwok-node-0"}},"status":{"allocatable":{"cpu":"1000","memory":"1Ti","pods":"1000"},"capacity":{"cpu":"1000","memory":"1Ti","pods":"1000"}}}' |
+    "$CACHE/kubectl" --kubeconfig="$kc" apply -f - > /dev/null
+  log "controller-manager, scheduler and kwok started; node kwok-node-0"
 }
 
 # write_kubeconfig DIR PORT: DIR/kubeconfig for the admin.
@@ -519,6 +545,7 @@ cmd_down() {
   local dir; dir=$(state_dir "${args[0]:-}")
   # The apiserver first, so that it does not retry a vanished etcd while it
   # shuts down.
+  signal_stop "$dir" TERM kwok scheduler controller-manager
   signal_stop "$dir" TERM apiserver
   signal_stop "$dir" TERM etcd
   local w; w=$(watchdog_of "$dir")
@@ -555,6 +582,7 @@ watchdog_of() {
 cmd_status() {
   local dir c pid rz rc=0; dir=$(state_dir "${1:-}")
   for c in "${COMPONENTS[@]}"; do
+    [[ -f $dir/$c.cmd ]] || continue
     pid=$(pid_of "$dir" "$c")
     if [[ -z $pid ]]; then
       echo "$c: not running"
