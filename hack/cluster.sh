@@ -12,13 +12,23 @@
 # scheduler and no kubelet: server-side apply dry runs need only the apiserver.
 #
 # Usage: hack/cluster.sh COMMAND [ARGS]
-#   build                  build etcd, kube-apiserver and kubectl into the cache
+#   build [--controllers]  build etcd, kube-apiserver and kubectl into the cache
 #                          dir (see SVCCFG_CLUSTER_CACHE); a no-op when they are
 #                          already there. About 10 minutes cold on 2 cores.
-#   up [STATE_DIR]         start etcd and kube-apiserver on free loopback ports
+#                          --controllers also builds kube-controller-manager,
+#                          kube-scheduler and kwok (see hack/kwok-stages.yaml).
+#   up [--controllers] [STATE_DIR]
+#                          start etcd and kube-apiserver on free loopback ports
 #                          with TLS, write STATE_DIR/kubeconfig, wait for
 #                          /readyz. The last line on stdout is the kubeconfig
 #                          path. STATE_DIR defaults to a new temporary dir.
+#                          --controllers also starts the controller-manager,
+#                          the scheduler and kwok with a fake node kwok-node-0,
+#                          so that Deployments roll out: pods labelled or
+#                          annotated svccfg.dev/test-stage=never-ready (or with
+#                          an image containing bad-release) run but never get
+#                          Ready; an annotation svccfg.dev/test-ready-after=20s
+#                          delays readiness; every other pod is Ready at once.
 #   down [STATE_DIR] [--purge]
 #                          stop the processes `up` started (and nothing else);
 #                          --purge also deletes STATE_DIR.
@@ -76,7 +86,10 @@ die() { log "error: $*"; exit 1; }
 # built it: a change to any part of it rebuilds that binary.
 BASE_TOOLS=(etcd kube-apiserver kubectl)
 ROLLOUT_TOOLS=(kube-controller-manager kube-scheduler kwok)
-TOOLS=("${BASE_TOOLS[@]}" "${ROLLOUT_TOOLS[@]}")
+TOOLS=("${BASE_TOOLS[@]}")
+# The rollout tools are built only when asked for (build --controllers, or
+# SVCCFG_CLUSTER_CONTROLLERS=1): the diff tests need none of them.
+if [[ ${SVCCFG_CLUSTER_CONTROLLERS:-0} == 1 ]]; then TOOLS+=("${ROLLOUT_TOOLS[@]}"); fi
 tool_stamp() { # tool_stamp NAME GOVERSION
   local s="k8s=$K8S_VERSION go=$2 recipe=1"
   [[ $1 != kwok ]] || s="kwok=$KWOK_VERSION $s"
@@ -100,6 +113,7 @@ tool_fresh() {
 }
 
 cmd_build() {
+  if [[ ${1:-} == --controllers ]]; then TOOLS=("${BASE_TOOLS[@]}" "${ROLLOUT_TOOLS[@]}"); fi
   mkdir -p "$CACHE"
   local cache; cache=$(cd "$CACHE" && pwd)
   local gov; gov=$(go env GOVERSION)
@@ -402,6 +416,12 @@ cmd_up() {
   local t0=$EPOCHREALTIME
   local etcd=$CACHE/etcd apiserver=$CACHE/kube-apiserver
   [[ -x $etcd && -x $apiserver ]] || die "no binaries in $CACHE; run: $SCRIPT build"
+  if [[ $controllers == 1 ]]; then
+    local t
+    for t in "${ROLLOUT_TOOLS[@]}"; do
+      [[ -x $CACHE/$t ]] || die "no $t in $CACHE; run: $SCRIPT build --controllers"
+    done
+  fi
   local dir=${1:-${SVCCFG_CLUSTER_STATE:-}}
   if [[ -z $dir ]]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/svccfg-cluster.XXXXXX"); fi
   mkdir -p "$dir"
@@ -482,7 +502,7 @@ up_controllers() {
   local kport; kport=$(free_ports 1)
   printf '%s\n' "$CACHE/kube-controller-manager" --kubeconfig="$kc" \
     --bind-address=127.0.0.1 --secure-port=0 --leader-elect=false \
-    --controllers=deployment-controller,replicaset-controller,job-controller,cronjob-controller,horizontal-pod-autoscaler-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,namespace-controller,endpointslice-controller \
+    --controllers=deployment-controller,replicaset-controller,job-controller,cronjob-controller,horizontal-pod-autoscaler-controller,serviceaccount-controller,serviceaccount-token-controller,garbage-collector-controller,namespace-controller,endpointslice-controller,node-lifecycle-controller \
     --service-account-private-key-file="$pki/sa.key" --root-ca-file="$pki/ca.crt" \
     --use-service-account-credentials=false --v=1 > "$dir/controller-manager.cmd"
   printf '%s\n' "$CACHE/kube-scheduler" --kubeconfig="$kc" \
@@ -626,7 +646,7 @@ main() {
   local cmd=${1:-} dir
   shift || true
   case $cmd in
-    build) cmd_build ;;
+    build) cmd_build "$@" ;;
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     status) cmd_status "$@" ;;
