@@ -107,7 +107,7 @@ func (u *Unit) object(_ *starlark.Thread, fn *starlark.Builtin, args starlark.Tu
 	case len(found) == 1:
 		return found[0], nil
 	case len(found) > 1:
-		return nil, fmt.Errorf("%s: %s has %d objects %s (%s); pick one with name = ...", fn.Name(), u, len(found), what, strings.Join(names, ", "))
+		return nil, fmt.Errorf("%s: %s has %d objects %s (%s); pick one with its name, such as object(%q, name = %q)", fn.Name(), u, len(found), what, strings.Join(names, ", "), kind, names[0])
 	case len(kinds) == 0:
 		return nil, fmt.Errorf("%s: %s has no objects, so none %s", fn.Name(), u, what)
 	case len(names) > 0:
