@@ -31,6 +31,12 @@ module github.com/svccfg/svccfg
 //   github.com/bazelbuild/buildtools: buildifier's formatter (package build),
 //     behind svccfg fmt, so that the layout is buildifier's, not our own; it
 //     has no tagged Go module versions, so the pin is a pseudo-version.
+//   github.com/envoyproxy/go-control-plane v0.14.0 (root module): the xDS
+//     server and snapshot cache behind svccfg xds serve, the reference
+//     control-plane library; it builds against the envoy module above.
+//   google.golang.org/grpc v1.84.0: the ADS server's transport, and grpc-go's
+//     xDS client, a real and independent Envoy-protocol client in the tests;
+//     the highest version the graph already required.
 
 go 1.26.0
 
