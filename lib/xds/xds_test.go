@@ -17,7 +17,6 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/resolver"
 	xdsgrpc "google.golang.org/grpc/xds"
 
 	"github.com/svccfg/svccfg/lib/build"
@@ -114,7 +113,7 @@ func TestProxylessGRPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn, err := grpc.NewClient("xds:///echo", grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithResolvers(builder.(resolver.Builder)))
+		grpc.WithResolvers(builder))
 	if err != nil {
 		t.Fatal(err)
 	}
