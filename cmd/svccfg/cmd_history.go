@@ -4,8 +4,10 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diff"
 	"github.com/svccfg/svccfg/lib/history"
+	"k8s.io/client-go/rest"
 )
 
 const historyDoc = `History builds the configuration at PATH, as build does, and lists the
@@ -42,25 +44,11 @@ func newHistoryCmd(c *command) *cobra.Command {
 }
 
 func runHistory(c *command, cmd *cobra.Command, args []string) error {
-	out, opts, err := buildPaths(cmd, args, nil)
+	env, err := openHistory(cmd, args, "history")
 	if err != nil {
 		return err
 	}
-	if len(out.Roots) != 1 {
-		return usageErrorf("history: the paths hold %d config sets, want one", len(out.Roots))
-	}
-	cluster, err := clusterFlags(cmd)
-	if err != nil {
-		return err
-	}
-	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
-	if err != nil {
-		return systemError{err}
-	}
-	store, err := history.StoreFor(cfg, out.Roots[0].ConfigSet, opts.Vars["namespace"], objectsOf(out))
-	if err != nil {
-		return systemError{err}
-	}
+	store := env.store
 	revs, err := store.List(cmd.Context())
 	if err != nil {
 		return systemError{fmt.Errorf("history: %s: %s", diff.Classify(err), diff.Message(err))}
@@ -69,4 +57,39 @@ func runHistory(c *command, cmd *cobra.Command, args []string) error {
 		fmt.Fprintln(cmd.OutOrStdout(), r.String())
 	}
 	return nil
+}
+
+// A historyEnv is what history and rollback work with: the build of
+// their paths, the cluster and the config set's revision history there.
+type historyEnv struct {
+	out     *build.Output
+	opts    build.Options
+	cluster clusterOptions
+	cfg     *rest.Config
+	store   *history.Store
+}
+
+// openHistory builds the paths of cmd, which must hold one config set, and
+// returns the cluster its flags name and the config set's history there.
+func openHistory(cmd *cobra.Command, args []string, verb string) (*historyEnv, error) {
+	out, opts, err := buildPaths(cmd, args, nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Roots) != 1 {
+		return nil, usageErrorf("%s: the paths hold %d config sets, want one", verb, len(out.Roots))
+	}
+	cluster, err := clusterFlags(cmd)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
+	if err != nil {
+		return nil, systemError{err}
+	}
+	store, err := history.StoreFor(cfg, out.Roots[0].ConfigSet, opts.Vars["namespace"], objectsOf(out))
+	if err != nil {
+		return nil, systemError{err}
+	}
+	return &historyEnv{out: out, opts: opts, cluster: cluster, cfg: cfg, store: store}, nil
 }

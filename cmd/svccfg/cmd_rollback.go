@@ -50,26 +50,12 @@ func newRollbackCmd(c *command) *cobra.Command {
 }
 
 func runRollback(c *command, cmd *cobra.Command, args []string) error {
-	out, opts, err := buildPaths(cmd, args, nil)
+	env, err := openHistory(cmd, args, "rollback")
 	if err != nil {
 		return err
 	}
-	if len(out.Roots) != 1 {
-		return usageErrorf("rollback: the paths hold %d config sets, want one", len(out.Roots))
-	}
-	cluster, err := clusterFlags(cmd)
-	if err != nil {
-		return err
-	}
-	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
-	if err != nil {
-		return systemError{err}
-	}
+	cfg, store := env.cfg, env.store
 	a, err := apply.New(cfg)
-	if err != nil {
-		return systemError{err}
-	}
-	store, err := history.StoreFor(cfg, out.Roots[0].ConfigSet, opts.Vars["namespace"], objectsOf(out))
 	if err != nil {
 		return systemError{err}
 	}
@@ -78,7 +64,7 @@ func runRollback(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	aopts, _ := applyOptions(cmd, cluster, cfg, out, opts)
+	aopts, _ := applyOptions(cmd, env.cluster, cfg, env.out, env.opts)
 	aopts.Prune = true
 	aopts.Record = func(ctx context.Context, objs []build.Object, outcome string) error {
 		if outcome == history.Applied {
