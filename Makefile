@@ -69,12 +69,13 @@ determinism: build docs
 # and the real-cluster tests.
 check: lint tidy test startest determinism e2e
 
-# Real-cluster tests: build etcd and kube-apiserver from the
-# Go module proxy (about 10 minutes the first time, then cached outside the
-# repository), then run the tests, each of which starts and stops its own
-# control plane on 127.0.0.1 with hack/cluster.sh.
+# Real-cluster tests: build etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubectl and kwok from the Go module proxy (about 15 minutes
+# the first time, then cached outside the repository), then run the tests,
+# each of which starts and stops its own control plane on 127.0.0.1 with
+# hack/cluster.sh.
 e2e:
-	hack/cluster.sh build
+	hack/cluster.sh build --controllers
 	SVCCFG_E2E=1 $(GO) test -count=1 ./e2e/... ./hack/fidelity
 
 clean:

@@ -43,6 +43,8 @@ module github.com/svccfg/svccfg
 //   google.golang.org/grpc v1.84.0: the ADS server's transport, and grpc-go's
 //     xDS client, a real and independent Envoy-protocol client in the tests;
 //     the highest version the graph already required.
+//   github.com/go-logr/logr: only logr.Discard, to silence client-go's klog
+//     output (svccfg reports each error itself); already in the graph.
 
 go 1.26.0
 
@@ -52,6 +54,7 @@ require (
 	github.com/envoyproxy/go-control-plane v0.14.0
 	github.com/envoyproxy/go-control-plane/envoy v1.40.0
 	github.com/fluxcd/cli-utils v1.3.0
+	github.com/go-logr/logr v1.4.4
 	github.com/google/go-cmp v0.7.0
 	github.com/robfig/cron/v3 v3.0.1
 	github.com/rogpeppe/go-internal v1.16.0
@@ -85,7 +88,6 @@ require (
 	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/fxamacker/cbor/v2 v2.9.3 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
-	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-openapi/jsonpointer v1.0.0 // indirect
 	github.com/go-openapi/jsonreference v1.0.1 // indirect

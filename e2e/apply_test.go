@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/svccfg/svccfg/internal/testcluster"
+	"github.com/svccfg/svccfg/lib/applyset"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -39,6 +42,15 @@ def main(ctx):
     ]
 `
 
+// elapsed matches a duration in apply's progress lines, such as (1.2s).
+const elapsed = `\([0-9.hms]+\)`
+
+// allReady matches the end of apply's stderr, in CI, when all n objects it
+// applied are ready: the summary line.
+func allReady(n int) *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^rollout: ` + itoa(n) + ` of ` + itoa(n) + ` objects ready ` + elapsed + `\n\z`)
+}
+
 // TestApplyCommand runs the svccfg binary's apply against a real cluster:
 // it creates a service's objects and exits 0, a second apply changes
 // nothing, an object the apiserver rejects beside a valid one applies
@@ -46,7 +58,7 @@ def main(ctx):
 // set's unowned objects, and a field another manager owns is a conflict
 // naming the field and the manager.
 func TestApplyCommand(t *testing.T) {
-	c := testcluster.Start(t)
+	c := testcluster.StartControllers(t)
 	bin := buildSvccfg(t)
 	const ns = "apply-e2e"
 	createNamespaces(t, c, []string{ns})
@@ -60,18 +72,61 @@ func TestApplyCommand(t *testing.T) {
 	objs := buildDir(t, ns, shop)
 
 	code, stdout, stderr := apply(shop)
-	wantCreate := " to create, 0 to change, 0 unchanged, 0 to prune\napplied " + itoa(len(objs)) + " objects, pruned 0\n"
-	if code != 0 || stderr != "" || !strings.HasSuffix(stdout, wantCreate) || !strings.Contains(stdout, "+++ svccfg/apps/v1/Deployment/"+ns+"/home-srv\n") {
+	wantCreate := " to create, 0 to change, 0 unchanged, 0 to prune\napplied " + itoa(len(objs)) + " objects, pruned 0, all ready\n"
+	if code != 0 || !allReady(len(objs)).MatchString(stderr) || !strings.HasSuffix(stdout, wantCreate) || !strings.Contains(stdout, "+++ svccfg/apps/v1/Deployment/"+ns+"/home-srv\n") {
 		t.Fatalf("first apply: exit %d, stderr %q, stdout:\n%s\nwant exit 0 and the objects created", code, stderr, stdout)
 	}
 	if _, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{}); err != nil {
 		t.Fatalf("after apply: %v", err)
 	}
 
+	t.Run("applyset", func(t *testing.T) {
+		// The parent of the config set's ApplySet (KEP-3659), and the label
+		// on each member, as kubectl's --applyset reads them.
+		parent, err := c.Clientset.CoreV1().Secrets(ns).Get(t.Context(), "svccfg-shop", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := parent.Labels["applyset.kubernetes.io/id"]
+		if !strings.HasPrefix(id, "applyset-") || !strings.HasPrefix(parent.Annotations["applyset.kubernetes.io/tooling"], "svccfg/") ||
+			parent.Annotations["applyset.kubernetes.io/contains-group-kinds"] != "Deployment.apps,PodDisruptionBudget.policy,Service,ServiceAccount" {
+			t.Errorf("ApplySet parent: labels %v, annotations %v", parent.Labels, parent.Annotations)
+		}
+		d, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
+		if err != nil || d.Labels["applyset.kubernetes.io/part-of"] != id {
+			t.Errorf("Deployment's labels %v (%v), want part-of %s", d.Labels, err, id)
+		}
+		if want := (applyset.Parent{Namespace: ns, Name: "svccfg-shop"}).ID(); id != want {
+			t.Errorf("ApplySet ID %s, want %s", id, want)
+		}
+		// kubectl sees that svccfg manages the set, and refuses to touch it.
+		manifest := filepath.Join(t.TempDir(), "cm.yaml")
+		if err := os.WriteFile(manifest, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-kubectl\n"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		kubectl := func(set string) (string, error) {
+			cmd := exec.CommandContext(t.Context(), c.Kubectl(), "--kubeconfig", c.Kubeconfig, "apply", "--server-side", "--prune", "--applyset=secret/"+set, "-n", ns, "-f", manifest)
+			cmd.Env = append(os.Environ(), "KUBECTL_APPLYSET=true")
+			out, err := cmd.CombinedOutput()
+			return string(out), err
+		}
+		if out, err := kubectl("svccfg-shop"); err == nil || !strings.Contains(out, `managed by tooling "svccfg"`) {
+			t.Errorf("kubectl apply --prune --applyset of svccfg's ApplySet: %v, output:\n%s\nwant a refusal naming svccfg's tooling", err, out)
+		}
+		// kubectl's own ApplySet has the ID svccfg computes for its parent.
+		if out, err := kubectl("kubectl-set"); err != nil {
+			t.Fatalf("kubectl apply --applyset: %v\n%s", err, out)
+		}
+		kparent, err := c.Clientset.CoreV1().Secrets(ns).Get(t.Context(), "kubectl-set", metav1.GetOptions{})
+		if want := (applyset.Parent{Namespace: ns, Name: "kubectl-set"}).ID(); err != nil || kparent.Labels["applyset.kubernetes.io/id"] != want {
+			t.Errorf("kubectl's ApplySet parent: %v, labels %v; want ID %s", err, kparent.Labels, want)
+		}
+	})
+
 	t.Run("again", func(t *testing.T) {
 		code, stdout, stderr := apply(shop)
 		want := "0 to create, 0 to change, " + itoa(len(objs)) + " unchanged, 0 to prune\n"
-		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, want) {
+		if code != 0 || !regexp.MustCompile(`^`+allReady(len(objs)).String()).MatchString(stderr) || !strings.HasPrefix(stdout, want) {
 			t.Errorf("second apply: exit %d, stderr %q, stdout:\n%s\nwant exit 0 and %q", code, stderr, stdout, want)
 		}
 	})
@@ -118,7 +173,7 @@ func TestApplyCommand(t *testing.T) {
 			t.Fatalf("apply of replicas = 5: exit %d, stderr %q", code, stderr)
 		}
 		code, stdout, stderr := run(t, bin, "rollback", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, shop)
-		if code != 0 || stderr != "" || !strings.HasSuffix(stdout, "rolled back to revision 3: applied "+itoa(len(objs))+" objects, pruned 0\n") || !strings.Contains(stdout, "-  replicas: 5\n+  replicas: 3\n") {
+		if code != 0 || !allReady(len(objs)).MatchString(stderr) || !strings.HasSuffix(stdout, "rolled back to revision 3: applied "+itoa(len(objs))+" objects, pruned 0, all ready\n") || !strings.Contains(stdout, "-  replicas: 5\n+  replicas: 3\n") {
 			t.Fatalf("rollback: exit %d, stderr %q, stdout:\n%s\nwant revision 3 and replicas back to 3", code, stderr, stdout)
 		}
 		d, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
@@ -138,14 +193,16 @@ func TestApplyCommand(t *testing.T) {
 		if code, _, stderr := apply(other); code != 0 {
 			t.Fatalf("apply of another config set: exit %d, stderr %q", code, stderr)
 		}
-		owner, err := c.Clientset.AppsV1().Deployments(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
+		// The owner outlives the prune, or the garbage collector would
+		// delete what it owns.
+		owner, err := c.Clientset.BatchV1().CronJobs(ns).Get(t.Context(), "missing-review-finder", metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		sa, err := c.Clientset.CoreV1().ServiceAccounts(ns).Get(t.Context(), "home-srv", metav1.GetOptions{})
 		if err == nil {
 			controller := true
-			sa.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: owner.Name, UID: owner.UID, Controller: &controller}}
+			sa.OwnerReferences = []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: owner.Name, UID: owner.UID, Controller: &controller}}
 			if _, err := c.Clientset.CoreV1().ServiceAccounts(ns).Update(t.Context(), sa, metav1.UpdateOptions{}); err != nil {
 				t.Fatal(err)
 			}

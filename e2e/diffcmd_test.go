@@ -46,7 +46,7 @@ func TestDiffCommand(t *testing.T) {
 		t.Errorf("stdout lacks the Deployment's diff:\n%s", stdout)
 	}
 
-	applyForReal(t, c, buildDir(t, ns, home))
+	applyCommand(t, c, bin, ns, home)
 	code, stdout, stderr = run(t, bin, args...)
 	if want := "0 to create, 0 to change, " + m[1] + " unchanged, 0 to prune\n"; code != 0 || stdout != want || stderr != "" {
 		t.Errorf("after applying: exit %d, stderr %q, stdout:\n%s\nwant exit 0 and %q", code, stderr, stdout, want)
@@ -56,6 +56,17 @@ func TestDiffCommand(t *testing.T) {
 	wantErr := regexp.MustCompile(`^svccfg: diff: validation: apps/v1/Deployment/` + ns + `/bad: invalid: spec\.replicas: Invalid value: -1: [^\n]*\n\z`)
 	if code != 2 || stdout != "" || !wantErr.MatchString(stderr) {
 		t.Errorf("invalid object: exit %d, stdout %q, stderr %q; want exit 2 and one line matching %s", code, stdout, stderr, wantErr)
+	}
+}
+
+// applyCommand applies the configuration at dir with the svccfg binary bin
+// (without waiting: the cluster may have no controllers), failing t unless
+// it succeeds.
+func applyCommand(t *testing.T, c *testcluster.Cluster, bin, ns, dir string) {
+	t.Helper()
+	code, stdout, stderr := run(t, bin, "apply", "--wait=false", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, dir)
+	if code != 0 {
+		t.Fatalf("svccfg apply %s: exit %d, stderr %q, stdout:\n%s", dir, code, stderr, stdout)
 	}
 }
 

@@ -93,12 +93,7 @@ func TestGameday(t *testing.T) {
 
 	t.Run("dead address", func(t *testing.T) {
 		c := healthy
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
+		addr := deadAddress(t)
 		kc := editKubeconfig(t, c, func(cluster *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
 			cluster.Server = "https://" + addr
 		})
@@ -141,6 +136,17 @@ func TestGameday(t *testing.T) {
 		must(t, c.Stop(testcluster.Etcd))
 		wantRecovery(t, c, testcluster.Etcd, bin, diffArgs(c.Kubeconfig, "60s"))
 	})
+}
+
+// deadAddress returns a loopback address where nothing listens.
+func deadAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // killAfter kills comp of c after d, while the test goes on.
@@ -186,14 +192,14 @@ func wantRecovery(t *testing.T, c *testcluster.Cluster, comp testcluster.Compone
 
 // wantFailure runs bin with args and checks that it failed as the deploy
 // pipeline needs: exit status 2, nothing on stdout, and on stderr exactly one
-// line "svccfg: diff: CLASS: REST" where REST matches the regular expression
-// rest.
+// line "svccfg: VERB: CLASS: REST", where VERB is args[0] and REST matches
+// the regular expression rest.
 func wantFailure(t *testing.T, bin string, args []string, class, rest string) {
 	t.Helper()
 	start := time.Now()
 	code, stdout, stderr := run(t, bin, args...)
 	t.Logf("svccfg %s: exit %d after %s: %s", strings.Join(args, " "), code, time.Since(start).Round(time.Millisecond), stderr)
-	want := regexp.MustCompile(`^svccfg: diff: ` + regexp.QuoteMeta(class) + `: ` + rest + `\n\z`)
+	want := regexp.MustCompile(`^svccfg: ` + args[0] + `: ` + regexp.QuoteMeta(class) + `: ` + rest + `\n\z`)
 	if code != 2 || stdout != "" || !want.MatchString(stderr) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("svccfg %s:\nexit %d, stdout %q, stderr %q\nwant exit 2, no stdout, and one line matching %s",
 			strings.Join(args, " "), code, stdout, stderr, want)

@@ -8,8 +8,8 @@ import (
 	"github.com/svccfg/svccfg/internal/testcluster"
 )
 
-// TestPruneAndRisks applies examples/home-srv for real as the config set
-// shop, then runs the svccfg binary's diff on changed configurations of the
+// TestPruneAndRisks applies examples/home-srv with svccfg apply as the
+// config set shop, then runs the svccfg binary's diff on changed configurations of the
 // same config set: without home-srv, its objects are listed to prune and
 // diff exits 1; with a change of replicas, the Deployment's change is not
 // tagged [restarts pods], and with a change of image it is.
@@ -19,8 +19,9 @@ func TestPruneAndRisks(t *testing.T) {
 	const ns = "prune-e2e"
 	createNamespaces(t, c, []string{ns})
 	home := readFile(t, filepath.Join(examplesDir, "home-srv", "main.star"))
-	objs := buildDir(t, ns, writeConfig(t, "shop", home))
-	applyForReal(t, c, objs)
+	shop := writeConfig(t, "shop", home)
+	objs := buildDir(t, ns, shop)
+	applyCommand(t, c, bin, ns, shop)
 	diff := func(text string) (int, string, string) {
 		t.Helper()
 		return run(t, bin, "diff", "--kubeconfig", c.Kubeconfig, "--var", "namespace="+ns, writeConfig(t, "shop", text))

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/apply"
+	"github.com/svccfg/svccfg/lib/applyset"
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diff"
+	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/history"
+	"github.com/svccfg/svccfg/lib/rollout"
 	"k8s.io/client-go/rest"
 )
 
@@ -38,23 +42,47 @@ sets built that the configuration no longer produces (those diff lists as
 to prune) are deleted: never an object of another config set, never one
 with a controlling owner.
 
-Exit status: 0 if everything was applied (and, with --wait, is ready); 1
-for configuration errors and objects the cluster rejected (nothing applied)
-or a rollout that failed; 2 for usage errors and any failure to reach or use
-the cluster, printed as "svccfg: apply: CLASS: message".
+Then it waits until every object it applied is ready, as kstatus judges
+it (a Deployment's new pods all available, a Job complete...): on a
+terminal a line updated in place says how many are ready and which is the
+slowest; otherwise (CI logs) a line for each object as it becomes ready.
+A Deployment with a progress deadline (kube.rollout(progress_deadline=...))
+gets that long and 30 seconds more; everything else gets what is left of
+--timeout. An object that fails is one line with the reason the cluster
+gives: progress deadline exceeded, image pull, crash loop, unschedulable,
+refused (quota or admission), container config, stalled, or timeout.
+--wait=false skips the wait.
+
+Each apply is recorded as a revision in the cluster (see svccfg history),
+with its outcome: failed when the apply or the wait failed, so that the
+revision before it stays the one a rollback returns to. With
+--rollback-on-failure, a failed wait re-applies the previous applied
+revision at once, as svccfg rollback would, and waits for it too.
+
+Exit status: 0 if everything was applied and is ready; 1 for configuration
+errors, objects the cluster rejected (nothing applied) and a rollout that
+failed (the output says whether it was rolled back); 2 for usage errors
+and any failure to reach or use the cluster, printed as
+"svccfg: apply: CLASS: message".
 
 Examples:
 
   svccfg apply examples/home-srv
   svccfg apply --context staging --prune services/
-  svccfg apply --force-conflicts --timeout 10m services/`
+  svccfg apply --rollback-on-failure --timeout 15m services/
+  svccfg apply --force-conflicts --wait=false services/`
 
 // Flags of apply.
 const (
 	flagPrune          = "prune"
 	flagForceConflicts = "force-conflicts"
 	flagRevision       = "revision"
+	flagWait           = "wait"
+	flagRollback       = "rollback-on-failure"
 )
+
+// defaultApplyTimeout is the default --timeout of apply and rollback.
+const defaultApplyTimeout = 10 * time.Minute
 
 func newApplyCmd(c *command) *cobra.Command {
 	cmd := &cobra.Command{
@@ -70,8 +98,29 @@ func newApplyCmd(c *command) *cobra.Command {
 	f.Bool(flagPrune, false, "delete the live objects of the config sets that the configuration no longer produces")
 	f.Bool(flagForceConflicts, false, "take over fields that another field manager owns")
 	f.String(flagRevision, "", "record this source `revision` with the apply (default the config root's git commit, if any)")
-	f.Lookup(flagTimeout).Usage = "stop a file's evaluation, and the apply (retries and wait included), after this wall-clock `duration`"
+	f.Bool(flagRollback, false, "when the rollout fails, re-apply the previous applied revision and wait for it")
+	addWaitFlags(cmd)
 	return cmd
+}
+
+// addWaitFlags adds the flags of the commands that apply and wait: --wait,
+// and --timeout, which bounds the apply and the wait rather than only an
+// evaluation.
+func addWaitFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.Bool(flagWait, true, "wait until every applied object is ready")
+	t := f.Lookup(flagTimeout)
+	t.Usage = fmt.Sprintf("stop the apply, its retries and its wait after this wall-clock `duration` (each file's evaluation after at most %s)", eval.DefaultTimeout)
+	t.DefValue = defaultApplyTimeout.String()
+	_ = t.Value.Set(t.DefValue)
+}
+
+// deployTimeout returns the --timeout of apply and rollback, and sets the
+// timeout of each evaluation to at most eval.DefaultTimeout.
+func deployTimeout(opts *build.Options) time.Duration {
+	t := opts.Timeout
+	opts.Timeout = min(t, eval.DefaultTimeout)
+	return t
 }
 
 func runApply(c *command, cmd *cobra.Command, args []string) error {
@@ -79,10 +128,12 @@ func runApply(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	out, opts, err := buildPaths(cmd, args, nil)
+	var timeout time.Duration
+	out, opts, err := buildPaths(cmd, args, func(o *build.Options) { timeout = deployTimeout(o) })
 	if err != nil {
 		return err
 	}
+	opts.Timeout = timeout
 	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
 	if err != nil {
 		return systemError{err}
@@ -91,31 +142,98 @@ func runApply(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return systemError{err}
 	}
-	aopts, err := applyOptions(cmd, cluster, cfg, out, opts)
+	aopts, store, err := applyOptions(cmd, cluster, cfg, out, opts)
 	if err != nil {
 		return err
 	}
 	res, err := a.Apply(cmd.Context(), objectsOf(out), aopts)
 	if res != nil && err == nil {
-		fmt.Fprintf(cmd.OutOrStdout(), "applied %d objects, pruned %d\n", res.Applied, res.Pruned)
+		fmt.Fprintf(cmd.OutOrStdout(), "applied %d objects, pruned %d%s\n", res.Applied, res.Pruned, readySuffix(res))
+	}
+	var rerr *apply.RolloutError
+	if rollback, _ := cmd.Flags().GetBool(flagRollback); rollback && errors.As(err, &rerr) {
+		return rollbackAfter(cmd, history.User(cfg), a, store, aopts, rerr)
+	}
+	if errors.As(err, &rerr) {
+		return rolloutFailed{rerr, "not rolled back"}
 	}
 	return applyError(err)
 }
 
+// readySuffix returns ", all ready" when res waited for its objects.
+func readySuffix(res *apply.Result) string {
+	if res.Rollout == nil {
+		return ""
+	}
+	return ", all ready"
+}
+
+// rollbackAfter re-applies the revision before the one whose rollout
+// failed, with the options of that apply, and returns the failure with
+// what became of the rollback.
+func rollbackAfter(cmd *cobra.Command, user string, a *apply.Applier, store *history.Store, aopts apply.Options, failed *apply.RolloutError) error {
+	if store == nil {
+		return rolloutFailed{failed, "not rolled back: the paths hold several config sets, each with its own history"}
+	}
+	ctx := cmd.Context()
+	target, objs, err := rollbackTarget(ctx, store, 0)
+	if err != nil {
+		return rolloutFailed{failed, "not rolled back: " + err.Error()}
+	}
+	stdout := cmd.OutOrStdout()
+	fmt.Fprintf(stdout, "rolling back to revision %d\n", target.Number)
+	aopts.Prune = true
+	aopts.Record = rollbackRecord(store, user, target.Source)
+	res, err := a.Apply(ctx, objs, aopts)
+	if err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), err)
+		return rolloutFailed{failed, fmt.Sprintf("rollback to revision %d failed too", target.Number)}
+	}
+	fmt.Fprintf(stdout, "rolled back to revision %d: applied %d objects, pruned %d%s\n", target.Number, res.Applied, res.Pruned, readySuffix(res))
+	return rolloutFailed{failed, fmt.Sprintf("rolled back to revision %d", target.Number)}
+}
+
+// rollbackRecord returns the [apply.Options.Record] of a rollback: the
+// revision it applies is recorded again, as rolled-back.
+func rollbackRecord(store *history.Store, user, source string) func(context.Context, []build.Object, string) error {
+	return func(ctx context.Context, objs []build.Object, outcome string) error {
+		if outcome == history.Applied {
+			outcome = history.RolledBack
+		}
+		_, err := store.Save(ctx, objs, user, source, outcome)
+		return err
+	}
+}
+
+// rolloutFailed is a rollout that failed, with what became of it: exit
+// status 1, one line per failed object, then the rollback's outcome.
+type rolloutFailed struct {
+	err     *apply.RolloutError
+	outcome string
+}
+
+func (e rolloutFailed) Error() string { return e.err.Error() + "\n" + e.outcome }
+func (e rolloutFailed) Unwrap() error { return e.err }
+
 // applyOptions returns the options of an apply from the flags: the
 // changes are printed as diff prints them, and the revision is recorded
 // when the paths hold one config set.
-func applyOptions(cmd *cobra.Command, cluster clusterOptions, cfg *rest.Config, out *build.Output, opts build.Options) (apply.Options, error) {
+func applyOptions(cmd *cobra.Command, cluster clusterOptions, cfg *rest.Config, out *build.Output, opts build.Options) (apply.Options, *history.Store, error) {
 	f := cmd.Flags()
 	aopts := apply.Options{Concurrency: cluster.concurrency, Timeout: opts.Timeout, ConfigSets: out.ConfigSets}
+	if wait, _ := f.GetBool(flagWait); wait {
+		stderr := cmd.ErrOrStderr()
+		aopts.Wait = &rollout.Options{Progress: stderr, Terminal: rollout.IsTerminal(stderr)}
+	}
 	aopts.Prune, _ = f.GetBool(flagPrune)
 	aopts.ForceConflicts, _ = f.GetBool(flagForceConflicts)
 	aopts.Changes = func(res *diff.Result) error {
 		_, err := writeResult(cmd, cluster, res)
 		return err
 	}
-	if len(out.Roots) != 1 {
-		return aopts, nil
+	aopts.ApplySet = applySetOf(out, opts, objectsOf(out))
+	if aopts.ApplySet == nil {
+		return aopts, nil, nil
 	}
 	source, _ := f.GetString(flagRevision)
 	if source == "" {
@@ -123,14 +241,24 @@ func applyOptions(cmd *cobra.Command, cluster clusterOptions, cfg *rest.Config, 
 	}
 	store, err := history.StoreFor(cfg, out.Roots[0].ConfigSet, opts.Vars["namespace"], objectsOf(out))
 	if err != nil {
-		return aopts, systemError{err}
+		return aopts, nil, systemError{err}
 	}
 	user := history.User(cfg)
 	aopts.Record = func(ctx context.Context, objs []build.Object, outcome string) error {
 		_, err := store.Save(ctx, objs, user, source, outcome)
 		return err
 	}
-	return aopts, nil
+	return aopts, store, nil
+}
+
+// applySetOf returns the ApplySet of the objs built into out, if out holds
+// one config set: its parent is in the namespace of its history.
+func applySetOf(out *build.Output, opts build.Options, objs []build.Object) *apply.ApplySet {
+	if len(out.Roots) != 1 {
+		return nil
+	}
+	set := out.Roots[0].ConfigSet
+	return &apply.ApplySet{Set: set, Parent: applyset.ParentOf(set, history.Namespace(opts.Vars["namespace"], objs))}
 }
 
 // objectsOf returns the objects of all units of out.

@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/term"
 	"io"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/applyset"
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diff"
+	"golang.org/x/term"
+	"k8s.io/client-go/dynamic"
 )
 
 const diffDoc = `Diff builds the configuration files at each PATH, as build does, and
@@ -84,7 +87,7 @@ func runDiff(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := runDiffer(cmd, cluster, out, opts.Timeout)
+	res, err := runDiffer(cmd, cluster, out, opts)
 	if err != nil {
 		return err
 	}
@@ -110,12 +113,11 @@ func writeResult(cmd *cobra.Command, cluster clusterOptions, res *diff.Result) (
 	return n, nil
 }
 
-// runDiffer compares the objects of out with the cluster.
-func runDiffer(cmd *cobra.Command, cluster clusterOptions, out *build.Output, timeout time.Duration) (*diff.Result, error) {
-	var objs []build.Object
-	for _, u := range out.Units {
-		objs = append(objs, u.Objects...)
-	}
+// runDiffer compares the objects of out with the cluster, as apply would
+// apply them: as the members of their config set's ApplySet when the paths
+// hold one config set.
+func runDiffer(cmd *cobra.Command, cluster clusterOptions, out *build.Output, bopts build.Options) (*diff.Result, error) {
+	objs := objectsOf(out)
 	cfg, err := diff.LoadConfig(cluster.kubeconfig, cluster.context)
 	if err != nil {
 		return nil, systemError{err}
@@ -124,7 +126,28 @@ func runDiffer(cmd *cobra.Command, cluster clusterOptions, out *build.Output, ti
 	if err != nil {
 		return nil, systemError{err}
 	}
-	opts := diff.Options{Concurrency: cluster.concurrency, Timeout: timeout, ConfigSets: out.ConfigSets}
+	opts := diff.Options{Concurrency: cluster.concurrency, Timeout: bopts.Timeout, ConfigSets: out.ConfigSets}
+	if set := applySetOf(out, bopts, objs); set != nil {
+		client, err := dynamic.NewForConfig(cfg)
+		if err != nil {
+			return nil, systemError{err}
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), bopts.Timeout)
+		defer cancel()
+		live, err := set.Parent.Read(ctx, client)
+		if err != nil {
+			class := diff.Classify(err)
+			var foreign *applyset.ForeignError
+			if errors.As(err, &foreign) {
+				class = diff.Conflict
+			}
+			return nil, systemError{&diff.Error{Class: class, Err: fmt.Errorf("reading the ApplySet parent %s: %w", set.Parent, err)}}
+		}
+		if objs, err = set.Parent.Mark(objs); err != nil {
+			return nil, err
+		}
+		opts.PruneKinds = live.Inventory.Kinds
+	}
 	if stderr := cmd.ErrOrStderr(); isTerminal(stderr) {
 		p := &progress{w: stderr}
 		opts.Progress = p.update

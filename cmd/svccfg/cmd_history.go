@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/build"
@@ -72,9 +73,17 @@ type historyEnv struct {
 // openHistory builds the paths of cmd, which must hold one config set, and
 // returns the cluster its flags name and the config set's history there.
 func openHistory(cmd *cobra.Command, args []string, verb string) (*historyEnv, error) {
-	out, opts, err := buildPaths(cmd, args, nil)
+	var timeout time.Duration // of a command that applies and waits
+	out, opts, err := buildPaths(cmd, args, func(o *build.Options) {
+		if cmd.Flags().Lookup(flagWait) != nil {
+			timeout = deployTimeout(o)
+		}
+	})
 	if err != nil {
 		return nil, err
+	}
+	if timeout > 0 {
+		opts.Timeout = timeout
 	}
 	if len(out.Roots) != 1 {
 		return nil, usageErrorf("%s: the paths hold %d config sets, want one", verb, len(out.Roots))

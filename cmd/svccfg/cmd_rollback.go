@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -22,8 +23,12 @@ Only fields svccfg owns are restored: fields other field managers own are
 not reverted, and a field another manager has taken is a conflict unless
 --force-conflicts takes it back.
 
-Exit status: 0 if the revision was applied; 1 for configuration errors and
-objects the cluster rejected (nothing applied); 2 for usage errors, a
+Then it waits until every object is ready, as apply does (--wait=false
+skips the wait).
+
+Exit status: 0 if the revision was applied and is ready; 1 for
+configuration errors, objects the cluster rejected (nothing applied) and a
+rollout that failed; 2 for usage errors, a
 revision that does not exist, and any failure to reach or use the cluster.
 
 Examples:
@@ -46,6 +51,7 @@ func newRollbackCmd(c *command) *cobra.Command {
 	f := cmd.Flags()
 	f.Int(flagTo, 0, "the `revision` to roll back to (default the applied one before the current)")
 	f.Bool(flagForceConflicts, false, "take over fields that another field manager owns")
+	addWaitFlags(cmd)
 	return cmd
 }
 
@@ -64,18 +70,16 @@ func runRollback(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	aopts, _ := applyOptions(cmd, env.cluster, cfg, env.out, env.opts)
+	aopts, _, _ := applyOptions(cmd, env.cluster, cfg, env.out, env.opts)
 	aopts.Prune = true
-	aopts.Record = func(ctx context.Context, objs []build.Object, outcome string) error {
-		if outcome == history.Applied {
-			outcome = history.RolledBack
-		}
-		_, err := store.Save(ctx, objs, history.User(cfg), target.Source, outcome)
-		return err
-	}
+	aopts.Record = rollbackRecord(store, history.User(cfg), target.Source)
 	res, err := a.Apply(cmd.Context(), objs, aopts)
 	if res != nil && err == nil {
-		fmt.Fprintf(cmd.OutOrStdout(), "rolled back to revision %d: applied %d objects, pruned %d\n", target.Number, res.Applied, res.Pruned)
+		fmt.Fprintf(cmd.OutOrStdout(), "rolled back to revision %d: applied %d objects, pruned %d%s\n", target.Number, res.Applied, res.Pruned, readySuffix(res))
+	}
+	var rerr *apply.RolloutError
+	if errors.As(err, &rerr) {
+		return rolloutFailed{rerr, fmt.Sprintf("the rollback to revision %d did not become ready", target.Number)}
 	}
 	return applyError(err)
 }

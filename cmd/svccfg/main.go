@@ -4,11 +4,11 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
 	"strings"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/diag"
 	"k8s.io/klog/v2"
@@ -52,9 +52,9 @@ type command struct {
 func Main() (code int) {
 	// client-go logs through klog to stderr (such as "Unexpected error when
 	// reading response body" for requests cancelled after a failure); svccfg
-	// reports every error itself, once.
-	klog.LogToStderr(false)
-	klog.SetOutput(io.Discard)
+	// reports every error itself, once. Output settings alone are not
+	// enough: klog copies errors to stderr whatever they say.
+	klog.SetLogger(logr.Discard())
 	c := &command{}
 	defer func() {
 		if r := recover(); r != nil {

@@ -1,5 +1,7 @@
 // Package testcluster gives tests a real Kubernetes control plane: etcd and
-// kube-apiserver on 127.0.0.1, started by the repository's hack/cluster.sh.
+// kube-apiserver on 127.0.0.1, started by the repository's hack/cluster.sh;
+// with [StartControllers], also kube-controller-manager, kube-scheduler and
+// kwok, so that Deployments really roll out (see hack/kwok-stages.yaml).
 //
 // Real-cluster tests are opt-in, because the binaries take about ten minutes
 // to build the first time. [Start] skips the test unless SVCCFG_E2E=1 is set;
@@ -7,8 +9,8 @@
 // well, tests reuse that cluster instead of starting their own, which makes a
 // quick edit-and-rerun loop:
 //
-//	hack/cluster.sh build
-//	kc=$(hack/cluster.sh up /tmp/svccfg-dev)
+//	hack/cluster.sh build --controllers
+//	kc=$(hack/cluster.sh up --controllers /tmp/svccfg-dev)
 //	SVCCFG_E2E=1 SVCCFG_KUBECONFIG=$kc go test ./e2e/
 //	hack/cluster.sh down /tmp/svccfg-dev --purge
 package testcluster
@@ -65,8 +67,9 @@ type Cluster struct {
 	// Dynamic is a dynamic (unstructured) client for Config.
 	Dynamic dynamic.Interface
 
-	t      testing.TB
-	script string
+	t           testing.TB
+	script      string
+	controllers bool
 }
 
 // Start returns a running cluster for t. It skips t unless SVCCFG_E2E=1. It
@@ -75,10 +78,24 @@ type Cluster struct {
 // keeping the directory (logs and all) if t failed.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
+	return start(t, false)
+}
+
+// StartControllers is [Start] with the controllers: kube-controller-manager,
+// kube-scheduler and kwok with one fake node, kwok-node-0, which makes
+// scheduled pods Running and Ready without a kubelet (a cluster of
+// SVCCFG_KUBECONFIG must have been started with `up --controllers`).
+func StartControllers(t testing.TB) *Cluster {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, controllers bool) *Cluster {
+	t.Helper()
 	if os.Getenv(EnvE2E) != "1" {
-		t.Skipf("real-cluster test: run `make e2e` (or set %s=1 after `hack/cluster.sh build`)", EnvE2E)
+		t.Skipf("real-cluster test: run `make e2e` (or set %s=1 after `hack/cluster.sh build --controllers`)", EnvE2E)
 	}
-	c := &Cluster{t: t, script: script(t)}
+	c := &Cluster{t: t, script: script(t), controllers: controllers}
 	if kc := os.Getenv(EnvKubeconfig); kc != "" {
 		c.Kubeconfig = kc
 	} else {
@@ -117,7 +134,11 @@ func (c *Cluster) up() {
 		c.t.Fatal(err)
 	}
 	// The watchdog stops the cluster if the test binary dies without cleanup.
-	out, err := c.run(2*time.Minute, []string{"SVCCFG_CLUSTER_WATCH_PID=" + strconv.Itoa(os.Getpid())}, "up", dir)
+	args := []string{"up", dir}
+	if c.controllers {
+		args = []string{"up", "--controllers", dir}
+	}
+	out, err := c.run(3*time.Minute, []string{"SVCCFG_CLUSTER_WATCH_PID=" + strconv.Itoa(os.Getpid())}, args...)
 	c.t.Cleanup(func() {
 		args := []string{"down", dir, "--purge"}
 		if c.t.Failed() {
@@ -207,4 +228,21 @@ func (c *Cluster) Thaw(comp Component) error { return c.gameday("thaw", comp) }
 func (c *Cluster) Wait() error {
 	_, err := c.run(3*time.Minute, nil, "wait", c.StateDir)
 	return err
+}
+
+// Kubectl returns the path of the kubectl that hack/cluster.sh built, of
+// the cluster's version.
+func (c *Cluster) Kubectl() string {
+	c.t.Helper()
+	out, err := c.run(time.Minute, nil, "env", c.StateDir)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for line := range strings.Lines(out) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "export SVCCFG_CLUSTER_BIN="); ok {
+			return filepath.Join(strings.Trim(v, `'"`), "kubectl")
+		}
+	}
+	c.t.Fatal("testcluster: hack/cluster.sh env names no SVCCFG_CLUSTER_BIN")
+	return ""
 }

@@ -2,16 +2,19 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/svccfg/svccfg/lib/applyset"
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/diff"
 	"github.com/svccfg/svccfg/lib/render"
+	"github.com/svccfg/svccfg/lib/rollout"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -26,12 +29,9 @@ import (
 // [Options.Timeout] is 0.
 const DefaultTimeout = 5 * time.Minute
 
-// A Waiter waits until the applied objects are ready.
-type Waiter interface {
-	// Wait returns nil once every object of objs is ready, or an error
-	// saying which are not, when ctx is done or a rollout failed.
-	Wait(ctx context.Context, cfg *rest.Config, objs []build.Object) error
-}
+// recordTimeout bounds the recording of a revision, which outlives the
+// apply's own deadline so that a failed apply is recorded too.
+const recordTimeout = 10 * time.Second
 
 // Options configures [Applier.Apply].
 type Options struct {
@@ -55,11 +55,24 @@ type Options struct {
 	// history.Applied, or history.Failed when an apply or the wait failed
 	// after the dry run succeeded.
 	Record func(ctx context.Context, objs []build.Object, outcome string) error
-	// Waiter, if not nil, waits for the applied objects to be ready.
-	Waiter Waiter
+	// Wait, if not nil, waits once everything is applied (and pruned)
+	// until every applied object is ready, with these options, their
+	// Timeout cut to what is left of the apply's. A failed wait is a
+	// [*RolloutError].
+	Wait *rollout.Options
 	// Changes, if not nil, is called with the comparison with the cluster
 	// once the dry run has succeeded and before anything is applied.
 	Changes func(*diff.Result) error
+	// ApplySet, if not nil, applies the objects as the members of the
+	// ApplySet of one config set (see [MarkApplySet]).
+	ApplySet *ApplySet
+}
+
+// An ApplySet is the ApplySet (KEP-3659) of the config set Set, whose
+// parent is Parent.
+type ApplySet struct {
+	Set    string
+	Parent applyset.Parent
 }
 
 // A Result is what an apply did.
@@ -68,6 +81,8 @@ type Result struct {
 	Diff *diff.Result
 	// Applied counts the objects sent, Pruned those deleted.
 	Applied, Pruned int
+	// Rollout is how the wait ended, or nil if there was none.
+	Rollout *rollout.Report
 }
 
 // An Applier applies objects to one cluster.
@@ -101,10 +116,22 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
+	// The wait takes its deadline from what the apply left (every object
+	// not ready by then fails, diagnosed), under the caller's ctx.
+	waitCtx := ctx
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	objs = Order(objs)
-	res, err := a.differ.Diff(ctx, objs, diff.Options{Concurrency: opts.Concurrency, Timeout: opts.Timeout, ConfigSets: opts.ConfigSets})
+	dopts := diff.Options{Concurrency: opts.Concurrency, Timeout: opts.Timeout, ConfigSets: opts.ConfigSets}
+	var set *applySetState
+	if opts.ApplySet != nil {
+		var err error
+		if objs, set, err = a.applySet(ctx, opts.ApplySet, objs); err != nil {
+			return nil, err
+		}
+		dopts.PruneKinds = set.live.Inventory.Kinds
+	}
+	res, err := a.differ.Diff(ctx, objs, dopts)
 	if err != nil {
 		return nil, a.rejected(objs, err)
 	}
@@ -113,8 +140,12 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 		return nil, err
 	}
 	var rejected Rejected
-	for _, obj := range objs {
-		if err := a.send(ctx, mapper, obj, opts.ForceConflicts, true); err != nil {
+	check := objs
+	if set != nil {
+		check = append([]build.Object{set.superset}, objs...)
+	}
+	for _, obj := range check {
+		if _, err := a.send(ctx, mapper, obj, opts.ForceConflicts, true); err != nil {
 			if !rejectable(err) {
 				return nil, err
 			}
@@ -130,14 +161,14 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 		}
 	}
 	out := &Result{Diff: res}
-	err = a.applyAll(ctx, mapper, objs, res, opts, out)
+	err = a.applyAll(ctx, waitCtx, mapper, objs, set, res, opts, out)
 	if opts.Record != nil {
 		outcome := "applied"
 		if err != nil {
 			outcome = "failed"
 		}
 		// The record outlives a deadline that ended the apply.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 		defer cancel()
 		if rerr := opts.Record(rctx, objs, outcome); rerr != nil && err == nil {
 			err = &Error{Class: diff.Classify(rerr), Err: fmt.Errorf("recording the revision: %w", rerr)}
@@ -146,25 +177,117 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	return out, err
 }
 
-// applyAll applies objs, prunes and waits, counting in out.
-func (a *Applier) applyAll(ctx context.Context, mapper meta.RESTMapper, objs []build.Object, res *diff.Result, opts Options, out *Result) (err error) {
-	for _, obj := range objs {
-		if err := a.send(ctx, mapper, obj, opts.ForceConflicts, false); err != nil {
+// applyAll applies objs, prunes and waits (under waitCtx), counting in
+// out.
+func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs []build.Object, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
+	// The parent lists the members old and new before any is applied, so
+	// that an apply that stops half-way leaves none untracked.
+	if set != nil {
+		if _, err := a.send(ctx, mapper, set.superset, opts.ForceConflicts, false); err != nil {
 			return err
 		}
+	}
+	refs := make([]rollout.Ref, len(objs))
+	for i, obj := range objs {
+		gen, err := a.send(ctx, mapper, obj, opts.ForceConflicts, false)
+		if err != nil {
+			return err
+		}
+		refs[i] = rollout.Ref{ID: obj.ID, Generation: gen, Timeout: ReadyTimeout(obj)}
 		out.Applied++
 	}
 	if opts.Prune {
 		if out.Pruned, err = a.prune(ctx, mapper, res); err != nil {
 			return err
 		}
-	}
-	if opts.Waiter != nil {
-		if err := opts.Waiter.Wait(ctx, a.config, objs); err != nil {
-			return &RolloutError{Err: err}
+		// Once the prune is done, the members are exactly objs.
+		if set != nil && set.shrinks {
+			if _, err := a.send(ctx, mapper, set.exact, opts.ForceConflicts, false); err != nil {
+				return err
+			}
 		}
 	}
+	if opts.Wait == nil {
+		return nil
+	}
+	wopts := *opts.Wait
+	if dl, ok := ctx.Deadline(); ok {
+		left := max(time.Until(dl), time.Second)
+		if wopts.Timeout <= 0 || left < wopts.Timeout {
+			wopts.Timeout = left
+		}
+	}
+	out.Rollout, err = rollout.NewForClient(a.dynamic, mapper).Wait(waitCtx, refs, wopts)
+	if err != nil {
+		return &RolloutError{Report: out.Rollout, Err: err}
+	}
 	return nil
+}
+
+// applySetState is an ApplySet during an apply.
+type applySetState struct {
+	live *applyset.Live
+	// superset is the parent listing the members before and after the
+	// apply; exact, those after.
+	superset, exact build.Object
+	// shrinks says that they differ.
+	shrinks bool
+}
+
+// applySet reads the live parent of set and returns objs marked as its
+// members, and the parents to apply.
+func (a *Applier) applySet(ctx context.Context, set *ApplySet, objs []build.Object) ([]build.Object, *applySetState, error) {
+	p := set.Parent
+	live, err := p.Read(ctx, a.dynamic)
+	if err != nil {
+		class := diff.Classify(err)
+		var foreign *applyset.ForeignError
+		if errors.As(err, &foreign) {
+			class = diff.Conflict
+		}
+		return nil, nil, &Error{Class: class, Err: fmt.Errorf("reading the ApplySet parent %s: %w", p, err)}
+	}
+	marked, err := p.Mark(objs)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv := p.InventoryOf(objs)
+	union := live.Inventory.Union(inv)
+	st := &applySetState{
+		live:     live,
+		superset: p.Object(set.Set, union),
+		exact:    p.Object(set.Set, inv),
+		shrinks:  !union.Equal(inv),
+	}
+	return marked, st, nil
+}
+
+// progressGrace is how long after its progress deadline a Deployment may
+// still become ready, or be reported failed by its controller, before the
+// wait gives up on it.
+const progressGrace = 30 * time.Second
+
+// ReadyTimeout returns how long the wait gives obj to become ready, or 0
+// for the apply's own timeout: for a Deployment that sets
+// spec.progressDeadlineSeconds, that deadline and a grace period, by which
+// its controller has said whether it is progressing.
+func ReadyTimeout(obj build.Object) time.Duration {
+	if obj.Group != "apps" || obj.Kind != "Deployment" {
+		return 0
+	}
+	body, err := obj.JSON()
+	if err != nil {
+		return 0
+	}
+	var d struct {
+		Spec struct {
+			ProgressDeadlineSeconds int64 `json:"progressDeadlineSeconds"`
+		} `json:"spec"`
+	}
+	if json.Unmarshal(body, &d) != nil || d.Spec.ProgressDeadlineSeconds <= 0 {
+		return 0
+	}
+	return time.Duration(d.Spec.ProgressDeadlineSeconds)*time.Second + progressGrace
 }
 
 // rejected turns a diff failure into the error of the object it names.
@@ -195,12 +318,13 @@ func rejectable(err error) bool {
 	return errors.As(err, &e) && e.Object.Kind != "" && (e.Class == diff.Validation || e.Class == diff.Conflict)
 }
 
-// send applies obj, or dry-runs it.
-func (a *Applier) send(ctx context.Context, mapper meta.RESTMapper, obj build.Object, force, dryRun bool) error {
+// send applies obj, or dry-runs it, and returns the metadata.generation
+// the cluster gave it.
+func (a *Applier) send(ctx context.Context, mapper meta.RESTMapper, obj build.Object, force, dryRun bool) (int64, error) {
 	fail := func(err error) error { return &Error{Class: diff.Classify(err), Object: obj, Err: err} }
 	m, err := mapper.RESTMapping(obj.GroupVersionKind().GroupKind(), obj.Version)
 	if err != nil {
-		return fail(err)
+		return 0, fail(err)
 	}
 	var r dynamic.ResourceInterface = a.dynamic.Resource(m.Resource)
 	if m.Scope.Name() == meta.RESTScopeNameNamespace {
@@ -208,20 +332,24 @@ func (a *Applier) send(ctx context.Context, mapper meta.RESTMapper, obj build.Ob
 	}
 	body, err := obj.JSON()
 	if err != nil {
-		return fmt.Errorf("%s: %w", obj.Path(), err)
+		return 0, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
 	po := metav1.PatchOptions{FieldManager: diff.FieldManager, Force: &force}
 	if dryRun {
 		po.DryRun = []string{metav1.DryRunAll}
 	}
+	var gen int64
 	err = diff.Retry(ctx, func() error {
-		_, err := r.Patch(ctx, obj.Name, types.ApplyPatchType, body, po)
+		u, err := r.Patch(ctx, obj.Name, types.ApplyPatchType, body, po)
+		if err == nil {
+			gen = u.GetGeneration()
+		}
 		return err
 	})
 	if err != nil {
-		return fail(err)
+		return 0, fail(err)
 	}
-	return nil
+	return gen, nil
 }
 
 // mapper discovers the cluster's resources.
@@ -321,19 +449,17 @@ func (r *Rejected) Diags() diag.ErrorList {
 
 // A RolloutError is a wait that failed after everything was applied.
 type RolloutError struct {
-	// RolledBack says whether the previous revision was applied again.
-	RolledBack bool
-	Err        error
+	// Report is how the wait ended; nil if it could not start.
+	Report *rollout.Report
+	// Err is the wait's error: a [*rollout.Error] listing the failed
+	// objects, or the failure to read the cluster.
+	Err error
 }
 
-// Error returns "apply: rollout failed: ...", saying whether it was
-// rolled back.
+// Error returns "apply: rollout failed: ..." and the wait's error, one
+// line per failed object.
 func (e *RolloutError) Error() string {
-	s := "apply: rollout failed: " + e.Err.Error()
-	if e.RolledBack {
-		return s + " (rolled back to the previous revision)"
-	}
-	return s + " (not rolled back)"
+	return "apply: rollout failed: " + e.Err.Error()
 }
 
 // Unwrap returns the underlying error.

@@ -14,5 +14,6 @@
 //  3. the apply, in dependency order: namespaces and custom resource
 //     definitions, then service accounts, config maps and secrets, then
 //     the rest (workloads, services...);
-//  4. the wait for readiness, through a [Waiter].
+//  4. the wait until every applied object is ready ([rollout.Waiter]),
+//     which is a [*RolloutError] when a rollout fails.
 package apply

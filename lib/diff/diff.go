@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -42,6 +43,10 @@ type Options struct {
 	// from: live objects labelled as rendered for one of them that the
 	// objects no longer include are listed as to prune. Nothing is deleted.
 	ConfigSets []string
+	// PruneKinds are kinds to search for objects to prune besides
+	// [PruneKinds] and the kinds of the objects: those an ApplySet's parent
+	// lists, say.
+	PruneKinds []schema.GroupKind
 	// Progress, if not nil, is called after each object is compared with
 	// the number compared so far and the total, from any goroutine, one call
 	// at a time.
@@ -101,7 +106,7 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	live := newLive()
 	var pruned []Change
 	if len(opts.ConfigSets) > 0 {
-		if pruned, err = d.inventory(ctx, live, mapper, objs, opts.ConfigSets, opts.Concurrency); err != nil {
+		if pruned, err = d.inventory(ctx, live, mapper, objs, opts.ConfigSets, opts.PruneKinds, opts.Concurrency); err != nil {
 			return nil, err
 		}
 	}

@@ -117,7 +117,8 @@ func newChange(obj build.Object, live, applied *unstructured.Unstructured) (Chan
 	if c.Action == Unchanged && c.Diff != nil {
 		c.Action = Update
 		c.Risks = risks(live, applied)
-		c.Diff = tagHeader(c.Diff, c.Risks)
 	}
+	c.Canary = isCanary(applied)
+	c.Diff = tagHeader(c.Diff, c.Canary, c.Risks)
 	return c, nil
 }

@@ -47,17 +47,17 @@ type objectKey struct{ group, kind, namespace, name string }
 
 // inventory lists, concurrently and across namespaces, the live objects
 // that carry the labels of one of the config sets sets, of PruneKinds and
-// of the kinds of objs that the cluster serves. It adds them to l, and
+// of extra and of the kinds of objs that the cluster serves. It adds them to l, and
 // returns as changes to prune those that objs do not include. Objects with
 // a controlling owner are left to their owner. The changes are sorted by
 // ID.
-func (d *Differ) inventory(ctx context.Context, l *live, mapper meta.RESTMapper, objs []build.Object, sets []string, concurrency int) ([]Change, error) {
+func (d *Differ) inventory(ctx context.Context, l *live, mapper meta.RESTMapper, objs []build.Object, sets []string, extra []schema.GroupKind, concurrency int) ([]Change, error) {
 	selector, err := pruneSelector(sets)
 	if err != nil {
 		return nil, err
 	}
 	built := make(map[objectKey]bool)
-	kinds := slices.Clone(PruneKinds)
+	kinds := slices.Concat(PruneKinds, extra)
 	for _, obj := range objs {
 		built[objectKey{obj.Group, obj.Kind, obj.Namespace, obj.Name}] = true
 		kinds = append(kinds, schema.GroupKind{Group: obj.Group, Kind: obj.Kind})
@@ -131,5 +131,6 @@ func pruneChange(gvk schema.GroupVersionKind, u *unstructured.Unstructured) (Cha
 	if err != nil {
 		return Change{}, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
-	return Change{Object: obj, Action: Prune, Diff: pruneDiff(obj.Path(), before)}, nil
+	canary := isCanary(u)
+	return Change{Object: obj, Action: Prune, Diff: tagHeader(pruneDiff(obj.Path(), before), canary, nil), Canary: canary}, nil
 }

@@ -60,7 +60,7 @@ func TestInventory(t *testing.T) {
 		{ID: build.ID{Version: "v1", Kind: "Secret", Namespace: "a", Name: "token"}},
 	}
 	l := newLive()
-	changes, err := d.inventory(t.Context(), l, mapper, objs, []string{"shop"}, 2)
+	changes, err := d.inventory(t.Context(), l, mapper, objs, []string{"shop"}, nil, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

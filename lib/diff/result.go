@@ -33,10 +33,14 @@ type Change struct {
 	// dry-run result (under "svccfg/"), as canonical YAML, with Secret
 	// values redacted; nil when Action is Unchanged. For an object to
 	// prune, it is from the live object to /dev/null. The first line
-	// ("diff live/... svccfg/...") ends with the tags of Risks.
+	// ("diff live/... svccfg/...") ends with the tags of Canary and Risks.
 	Diff []byte
 	// Risks are the risks of an update, in the order of their constants.
 	Risks []Risk
+	// Canary says that the object belongs to a service's canary track
+	// (label track: canary); its diff header is tagged "[canary]", before
+	// the risks.
+	Canary bool
 }
 
 // A Result is the comparison of all objects with the cluster.

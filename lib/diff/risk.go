@@ -70,15 +70,31 @@ func risks(live, applied *unstructured.Unstructured) []Risk {
 	return out
 }
 
-// tagHeader appends the risks, as " [risk]", to the first line of a
-// unified diff (its "diff live/... svccfg/..." line).
-func tagHeader(d []byte, rs []Risk) []byte {
-	if len(rs) == 0 || d == nil {
+// TrackLabel is the label the standard library gives the objects of each
+// track of a service; the canary's value is CanaryTrack.
+const (
+	TrackLabel  = "track"
+	CanaryTrack = "canary"
+)
+
+// isCanary reports whether u is labelled as the canary track of a service.
+func isCanary(u *unstructured.Unstructured) bool {
+	return u != nil && u.GetLabels()[TrackLabel] == CanaryTrack
+}
+
+// tagHeader appends the tags " [canary]" (when canary is true) and
+// " [risk]" for each of rs to the first line of a unified diff (its
+// "diff live/... svccfg/..." line).
+func tagHeader(d []byte, canary bool, rs []Risk) []byte {
+	if len(rs) == 0 && !canary || d == nil {
 		return d
 	}
 	first, rest, _ := bytes.Cut(d, []byte("\n"))
 	var b strings.Builder
 	b.Write(first)
+	if canary {
+		b.WriteString(" [" + CanaryTrack + "]")
+	}
 	for _, r := range rs {
 		b.WriteString(" [" + string(r) + "]")
 	}

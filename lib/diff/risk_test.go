@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func TestRisks(t *testing.T) {
@@ -76,4 +78,48 @@ func TestRiskTags(t *testing.T) {
 	if want := "diff live/apps/v1/Deployment/ns/web svccfg/apps/v1/Deployment/ns/web [restarts pods]"; first != want {
 		t.Errorf("first line of the diff = %q, want %q", first, want)
 	}
+}
+
+// TestCanaryTag checks that the diff of a canary track's object is tagged
+// [canary], before its risks, when it is created, changed and pruned.
+func TestCanaryTag(t *testing.T) {
+	deployment := `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web-canary","namespace":"ns","labels":{"track":"%s"}},
+		"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"spec":{"containers":[{"name":"web","image":"%s"}]}}}}`
+	obj := deploymentObj
+	obj.Name = "web-canary"
+	const header = "diff live/apps/v1/Deployment/ns/web-canary svccfg/apps/v1/Deployment/ns/web-canary"
+	for _, test := range []struct {
+		name          string
+		live, applied string
+		want          string
+	}{
+		{"create", "", fmt.Sprintf(deployment, "canary", "web:2"), header + " [canary]"},
+		{"update", fmt.Sprintf(deployment, "canary", "web:1"), fmt.Sprintf(deployment, "canary", "web:2"), header + " [canary] [restarts pods]"},
+		{"stable", fmt.Sprintf(deployment, "stable", "web:1"), fmt.Sprintf(deployment, "stable", "web:2"), header + " [restarts pods]"},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			var live *unstructured.Unstructured
+			if test.live != "" {
+				live = object(t, test.live)
+			}
+			c, err := newChange(obj, live, object(t, test.applied))
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(string(c.Diff), "\n")
+			if first != test.want || c.Canary != strings.Contains(test.want, "[canary]") {
+				t.Errorf("first line of the diff = %q (Canary %v), want %q", first, c.Canary, test.want)
+			}
+		})
+	}
+	t.Run("prune", func(t *testing.T) {
+		c, err := pruneChange(obj.GroupVersionKind(), object(t, fmt.Sprintf(deployment, "canary", "web:1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(c.Diff), "\n")
+		if want := "diff live/apps/v1/Deployment/ns/web-canary /dev/null [canary]"; first != want || !c.Canary {
+			t.Errorf("first line of the prune diff = %q (Canary %v), want %q", first, c.Canary, want)
+		}
+	})
 }

@@ -7,6 +7,7 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -218,14 +219,17 @@ func StoreFor(cfg *rest.Config, set, ns string, objs []build.Object) (*Store, er
 	if err != nil {
 		return nil, err
 	}
-	if ns == "" {
-		ns = "default"
-	}
+	return &Store{Client: client, Namespace: Namespace(ns, objs), Set: set}, nil
+}
+
+// Namespace returns the namespace where a config set's records are kept:
+// that of the first namespaced object of objs, or else ns, or else
+// "default".
+func Namespace(ns string, objs []build.Object) string {
 	for _, obj := range objs {
 		if obj.Namespace != "" {
-			ns = obj.Namespace
-			break
+			return obj.Namespace
 		}
 	}
-	return &Store{Client: client, Namespace: ns, Set: set}, nil
+	return cmp.Or(ns, "default")
 }
