@@ -148,7 +148,7 @@ func runApply(c *command, cmd *cobra.Command, args []string) error {
 	}
 	res, err := a.Apply(cmd.Context(), objectsOf(out), aopts)
 	if res != nil && err == nil {
-		fmt.Fprintf(cmd.OutOrStdout(), "applied %d objects, pruned %d%s\n", res.Applied, res.Pruned, readySuffix(res))
+		fmt.Fprintf(cmd.OutOrStdout(), "%s\n", appliedLine(res))
 	}
 	var rerr *apply.RolloutError
 	if rollback, _ := cmd.Flags().GetBool(flagRollback); rollback && errors.As(err, &rerr) {
@@ -160,12 +160,22 @@ func runApply(c *command, cmd *cobra.Command, args []string) error {
 	return applyError(err)
 }
 
-// readySuffix returns ", all ready" when res waited for its objects.
-func readySuffix(res *apply.Result) string {
-	if res.Rollout == nil {
-		return ""
+// appliedLine returns what an apply did: "applied 3 objects, 1 unchanged,
+// pruned 0", and ", all ready" if it waited for them.
+func appliedLine(res *apply.Result) string {
+	s := fmt.Sprintf("applied %s, %d unchanged, pruned %d", plural(res.Applied, "object"), res.Unchanged, res.Pruned)
+	if res.Rollout != nil {
+		s += ", all ready"
 	}
-	return ", all ready"
+	return s
+}
+
+// plural returns "1 object" or "n objects".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // rollbackAfter re-applies the revision before the one whose rollout
@@ -189,7 +199,7 @@ func rollbackAfter(cmd *cobra.Command, user string, a *apply.Applier, store *his
 		fmt.Fprintln(cmd.ErrOrStderr(), err)
 		return rolloutFailed{failed, fmt.Sprintf("rollback to revision %d failed too", target.Number)}
 	}
-	fmt.Fprintf(stdout, "rolled back to revision %d: applied %d objects, pruned %d%s\n", target.Number, res.Applied, res.Pruned, readySuffix(res))
+	fmt.Fprintf(stdout, "rolled back to revision %d: %s\n", target.Number, appliedLine(res))
 	return rolloutFailed{failed, fmt.Sprintf("rolled back to revision %d", target.Number)}
 }
 

@@ -75,7 +75,7 @@ func runRollback(c *command, cmd *cobra.Command, args []string) error {
 	aopts.Record = rollbackRecord(store, history.User(cfg), target.Source)
 	res, err := a.Apply(cmd.Context(), objs, aopts)
 	if res != nil && err == nil {
-		fmt.Fprintf(cmd.OutOrStdout(), "rolled back to revision %d: applied %d objects, pruned %d%s\n", target.Number, res.Applied, res.Pruned, readySuffix(res))
+		fmt.Fprintf(cmd.OutOrStdout(), "rolled back to revision %d: %s\n", target.Number, appliedLine(res))
 	}
 	var rerr *apply.RolloutError
 	if errors.As(err, &rerr) {

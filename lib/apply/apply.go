@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/svccfg/svccfg/internal/parallel"
 	"github.com/svccfg/svccfg/lib/applyset"
 	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/diag"
@@ -79,8 +80,9 @@ type ApplySet struct {
 type Result struct {
 	// Diff is the comparison with the cluster before the apply.
 	Diff *diff.Result
-	// Applied counts the objects sent, Pruned those deleted.
-	Applied, Pruned int
+	// Applied counts the objects sent, Unchanged those left as they were
+	// (unchanged, so not sent), Pruned those deleted.
+	Applied, Unchanged, Pruned int
 	// Rollout is how the wait ended, or nil if there was none.
 	Rollout *rollout.Report
 }
@@ -139,18 +141,28 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	var rejected Rejected
-	check := objs
-	if set != nil {
-		check = append([]build.Object{set.superset}, objs...)
+	// An object the comparison found unchanged is left as it is: applying
+	// it would change nothing, and it has no conflict (it sets no value
+	// other than the live one). The rest are dry-run with the conflict
+	// policy of the apply, all of them, so that every rejection is listed.
+	changed := changedObjects(objs, res)
+	if set != nil && set.write {
+		changed = append([]build.Object{set.superset}, changed...)
 	}
-	for _, obj := range check {
-		if _, err := a.send(ctx, mapper, obj, opts.ForceConflicts, true); err != nil {
-			if !rejectable(err) {
-				return nil, err
-			}
-			rejected = append(rejected, err.(*Error))
+	errs := make([]error, len(changed))
+	parallel.Do(len(changed), opts.Concurrency, func(i int) error {
+		_, errs[i] = a.send(ctx, mapper, changed[i], opts.ForceConflicts, true)
+		return nil
+	})
+	var rejected Rejected
+	for _, err := range errs {
+		if err == nil {
+			continue
 		}
+		if !rejectable(err) {
+			return nil, err
+		}
+		rejected = append(rejected, err.(*Error))
 	}
 	if len(rejected) > 0 {
 		return nil, &rejected
@@ -160,9 +172,14 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 			return nil, err
 		}
 	}
-	out := &Result{Diff: res}
-	err = a.applyAll(ctx, waitCtx, mapper, objs, set, res, opts, out)
-	if opts.Record != nil {
+	out := &Result{Diff: res, Unchanged: len(objs) - len(changed)}
+	if set != nil && set.write {
+		out.Unchanged++ // the parent is not one of objs
+	}
+	err = a.applyAll(ctx, waitCtx, mapper, objs, changed, set, res, opts, out)
+	// An apply that changed nothing is no new revision: a rollback's
+	// default target stays the revision before the current one.
+	if opts.Record != nil && (err != nil || res.HasDifferences()) {
 		outcome := "applied"
 		if err != nil {
 			outcome = "failed"
@@ -177,24 +194,57 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	return out, err
 }
 
-// applyAll applies objs, prunes and waits (under waitCtx), counting in
-// out.
-func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs []build.Object, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
+// changedObjects returns the objects of objs that res does not find
+// unchanged, in the order of objs.
+func changedObjects(objs []build.Object, res *diff.Result) []build.Object {
+	unchanged := make(map[string]bool)
+	for _, c := range res.Changes {
+		if c.Action == diff.Unchanged {
+			unchanged[c.Object.Path()] = true
+		}
+	}
+	var changed []build.Object
+	for _, obj := range objs {
+		if !unchanged[obj.Path()] {
+			changed = append(changed, obj)
+		}
+	}
+	return changed
+}
+
+// applyAll applies changed, the objects of objs to change (in apply
+// order), tier by tier and concurrently within a tier, prunes, and waits
+// for all of objs (under waitCtx), counting in out.
+func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs, changed []build.Object, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
+	gens := make(map[string]int64, len(changed))
 	// The parent lists the members old and new before any is applied, so
 	// that an apply that stops half-way leaves none untracked.
-	if set != nil {
+	if set != nil && set.write {
 		if _, err := a.send(ctx, mapper, set.superset, opts.ForceConflicts, false); err != nil {
 			return err
 		}
+		changed = changed[1:]
 	}
-	refs := make([]rollout.Ref, len(objs))
-	for i, obj := range objs {
-		gen, err := a.send(ctx, mapper, obj, opts.ForceConflicts, false)
-		if err != nil {
-			return err
+	for len(changed) > 0 {
+		n := 1
+		for n < len(changed) && tier(changed[n].Kind) == tier(changed[0].Kind) {
+			n++
 		}
-		refs[i] = rollout.Ref{ID: obj.ID, Generation: gen, Timeout: ReadyTimeout(obj)}
-		out.Applied++
+		batch := changed[:n]
+		changed = changed[n:]
+		got := make([]int64, len(batch))
+		errs := make([]error, len(batch))
+		parallel.Do(len(batch), opts.Concurrency, func(i int) error {
+			got[i], errs[i] = a.send(ctx, mapper, batch[i], opts.ForceConflicts, false)
+			return nil
+		})
+		for i, err := range errs {
+			if err != nil {
+				return err
+			}
+			gens[batch[i].Path()] = got[i]
+			out.Applied++
+		}
 	}
 	if opts.Prune {
 		if out.Pruned, err = a.prune(ctx, mapper, res); err != nil {
@@ -209,6 +259,12 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 	}
 	if opts.Wait == nil {
 		return nil
+	}
+	// Every object is waited for, unchanged ones too: a rollout that an
+	// earlier apply started may still be under way.
+	refs := make([]rollout.Ref, len(objs))
+	for i, obj := range objs {
+		refs[i] = rollout.Ref{ID: obj.ID, Generation: gens[obj.Path()], Timeout: ReadyTimeout(obj)}
 	}
 	wopts := *opts.Wait
 	if dl, ok := ctx.Deadline(); ok {
@@ -230,8 +286,9 @@ type applySetState struct {
 	// superset is the parent listing the members before and after the
 	// apply; exact, those after.
 	superset, exact build.Object
-	// shrinks says that they differ.
-	shrinks bool
+	// write says that the live parent is not superset already; shrinks,
+	// that exact differs from superset.
+	write, shrinks bool
 }
 
 // applySet reads the live parent of set and returns objs marked as its
@@ -257,6 +314,7 @@ func (a *Applier) applySet(ctx context.Context, set *ApplySet, objs []build.Obje
 		live:     live,
 		superset: p.Object(set.Set, union),
 		exact:    p.Object(set.Set, inv),
+		write:    !live.Exists || !live.Inventory.Equal(union) || live.Tooling != applyset.Tooling(),
 		shrinks:  !union.Equal(inv),
 	}
 	return marked, st, nil

@@ -63,14 +63,14 @@ func Tooling() string {
 }
 
 // A Parent is the parent object of a config set's ApplySet: a Secret
-// without data, named svccfg-CONFIG-SET.
+// without data, named svccfg-CONFIG-SET ([build.ConfigSetName]).
 type Parent struct {
 	Namespace, Name string
 }
 
 // ParentOf returns the parent of config set set, in namespace ns.
 func ParentOf(set, ns string) Parent {
-	return Parent{Namespace: ns, Name: "svccfg-" + set}
+	return Parent{Namespace: ns, Name: "svccfg-" + build.ConfigSetName(set)}
 }
 
 // ID returns the ApplySet's ID, as KEP-3659 defines it from the parent's
@@ -237,6 +237,8 @@ type Live struct {
 	Exists bool
 	// Inventory is what the parent's annotations say of the members.
 	Inventory Inventory
+	// Tooling is the parent's [ToolingAnnotation].
+	Tooling string
 }
 
 var secrets = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
@@ -259,7 +261,7 @@ func (p Parent) Read(ctx context.Context, client dynamic.Interface) (*Live, erro
 		if err := p.CheckTooling(u.GetAnnotations()); err != nil {
 			return &ForeignError{err}
 		}
-		live.Exists, live.Inventory = true, ParseInventory(u.GetAnnotations())
+		live.Exists, live.Inventory, live.Tooling = true, ParseInventory(u.GetAnnotations()), u.GetAnnotations()[ToolingAnnotation]
 		return nil
 	})
 	return live, err

@@ -101,3 +101,21 @@ func TestMark(t *testing.T) {
 		}
 	}
 }
+
+func TestParentName(t *testing.T) {
+	for set, want := range map[string]string{
+		"shop":       "svccfg-shop",
+		"shop.eu-1":  "svccfg-shop.eu-1",
+		"Shop_EU":    "svccfg-shop-eu-",
+		"script-a_b": "svccfg-script-a-b-",
+		"script-a-b": "svccfg-script-a-b",
+	} {
+		got := ParentOf(set, "ns").Name
+		if got != want && !(strings.HasSuffix(want, "-") && strings.HasPrefix(got, want) && len(got) == len(want)+8) {
+			t.Errorf("ParentOf(%q).Name = %q, want %q (and 8 hex digits if it ends in -)", set, got, want)
+		}
+	}
+	if a, b := ParentOf("a_b", "ns").Name, ParentOf("a.b", "ns").Name; a == b {
+		t.Errorf("config sets a_b and a.b share the parent %s", a)
+	}
+}

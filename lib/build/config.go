@@ -1,6 +1,8 @@
 package build
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -66,6 +68,25 @@ const (
 	ManagedBy      = "svccfg"
 	ConfigSetLabel = "svccfg.dev/config-set"
 )
+
+// ConfigSetName returns config set set as a part of an object's name (a
+// DNS subdomain): set itself if it is made of lowercase letters, digits,
+// '-' and '.', else set in lowercase with every other character as '-' and
+// 8 hex digits of its SHA-256 appended, so that distinct config sets keep
+// distinct names.
+func ConfigSetName(set string) string {
+	name := []byte(strings.ToLower(set))
+	for i, c := range name {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			name[i] = '-'
+		}
+	}
+	if string(name) == set {
+		return set
+	}
+	sum := sha256.Sum256([]byte(set))
+	return string(name) + "-" + hex.EncodeToString(sum[:4])
+}
 
 // configFields are the fields of svccfg.yaml.
 var configFields = []string{"config_set", "lint", "prelude", "vars"}

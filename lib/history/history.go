@@ -78,7 +78,9 @@ type Store struct {
 	Set       string
 }
 
-func (s *Store) name(n int) string { return fmt.Sprintf("svccfg-%s-rev-%d", s.Set, n) }
+func (s *Store) name(n int) string {
+	return fmt.Sprintf("svccfg-%s-rev-%d", build.ConfigSetName(s.Set), n)
+}
 
 // List returns the revisions, oldest first.
 func (s *Store) List(ctx context.Context) ([]Revision, error) {
