@@ -102,6 +102,11 @@ BENCH_RUNS       ?= 5
 # (hack/cluster.sh); writes bench/results/<commit>-diff.md. 0 skips it.
 BENCH_DIFF_N    ?= 1000
 BENCH_DIFF_RUNS ?= 3
+# svccfg apply (create, no change, a 5% change) beside kubectl apply
+# --server-side, a fresh cluster per run and tool; writes
+# bench/results/<commit>-apply.md. 0 skips it.
+BENCH_APPLY_N    ?= 1000
+BENCH_APPLY_RUNS ?= 3
 # svccfg lint --changed of one file, of a shared library and the whole tree
 # of BENCH_LINT_N generated services; writes bench/results/<commit>-lint.md.
 BENCH_LINT_N ?= 10000
@@ -112,6 +117,7 @@ bench: build
 	$(GO) run ./bench/run -n $(BENCH_N) -runs $(BENCH_BUILD_RUNS)
 	$(GO) run ./bench/lintrun -n $(BENCH_LINT_N) -runs $(BENCH_RUNS)
 	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)
+	$(GO) run ./bench/applyrun -n $(BENCH_APPLY_N) -runs $(BENCH_APPLY_RUNS)
 
 # How much of public applications' own manifests their ports in examples/
 # reproduce, field by field, after a server-side dry run of both sides

@@ -147,6 +147,7 @@ func runDiffer(cmd *cobra.Command, cluster clusterOptions, out *build.Output, bo
 			return nil, err
 		}
 		opts.PruneKinds = live.Inventory.Kinds
+		opts.Applied = live.Applied
 	}
 	if stderr := cmd.ErrOrStderr(); isTerminal(stderr) {
 		p := &progress{w: stderr}

@@ -77,7 +77,7 @@ call in the configuration that produced it.
 
 Usage:
 
-	svccfg apply [--prune] [--force-conflicts] [--revision R] [flags] PATH...
+	svccfg apply [--prune] [--rollback-on-failure] [--timeout D] [--force-conflicts] [flags] PATH...
 	svccfg build [flags] PATH...
 	svccfg diff [--kubeconfig FILE] [--context NAME] [flags] PATH...
 	svccfg doc [NAME]
@@ -96,14 +96,21 @@ would change, then "N to create, N to change, N unchanged".
 svccfg apply dry-runs every object server-side first, so that an object the
 cluster rejects (or a field another manager owns) stops it before anything is
 applied, at the config line that made the object; then it prints the changes
-as diff does and applies with server-side apply (field manager svccfg) in
-dependency order. --prune deletes the config set's live objects that the
-configuration no longer produces (those diff lists as to prune), never
-another config set's and never an owned one. Each apply records a revision
-in the cluster (the rendered objects, when, by whom, the source revision and
-the outcome); svccfg history lists them, and svccfg rollback re-applies one
-(by default the applied revision before the current one), pruning what it
-lacks, and records that as a new revision, rolled-back.
+as diff does (a canary's objects tagged [canary]) and applies the changed
+objects with server-side apply (field manager svccfg) in dependency order,
+and waits until every object is ready (kstatus), printing one classified
+line for each that fails (progress deadline exceeded, image pull, crash
+loop, unschedulable, refused, timeout...). --prune deletes the config set's
+live objects that the configuration no longer produces (those diff lists as
+to prune), never another config set's and never an owned one; the config
+set is a KEP-3659 ApplySet, whose parent is the Secret svccfg-CONFIG-SET.
+Each apply that changes something records a revision in the cluster (the
+rendered objects, when, by whom, the source revision and the outcome,
+failed if the apply or its wait failed); svccfg history lists them, and
+svccfg rollback re-applies one (by default the applied revision before the
+current one), pruning what it lacks, waits, and records that as a new
+revision, rolled-back. apply --rollback-on-failure does so when its wait
+fails.
 
 Server-side field ownership and rollbacks: svccfg applies, and a rollback
 re-applies, only the fields svccfg sets, as field manager svccfg. Fields
@@ -133,7 +140,7 @@ svccfg fmt formats .star files canonically, as buildifier formats generic
 Starlark files; --check lists the files that are not formatted and exits 1.
 
 Exit status: 0 on success (for diff: no differences; for apply: everything
-applied); 1 for configuration errors, lint findings, failed tests,
+applied and ready); 1 for configuration errors, lint findings, failed tests,
 differences found by diff, objects the cluster rejected (nothing applied) or
 a failed rollout; 2 for usage errors and failures to reach or use the
 cluster.

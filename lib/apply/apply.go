@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
@@ -132,6 +134,7 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 			return nil, err
 		}
 		dopts.PruneKinds = set.live.Inventory.Kinds
+		dopts.Applied = set.live.Applied
 	}
 	res, err := a.differ.Diff(ctx, objs, dopts)
 	if err != nil {
@@ -144,14 +147,33 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	// An object the comparison found unchanged is left as it is: applying
 	// it would change nothing, and it has no conflict (it sets no value
 	// other than the live one). The rest are dry-run with the conflict
-	// policy of the apply, all of them, so that every rejection is listed.
-	changed := changedObjects(objs, res)
-	if set != nil && set.write {
-		changed = append([]build.Object{set.superset}, changed...)
+	// policy of the apply, all of them, so that every rejection is listed,
+	// unless the comparison's own dry run (which takes conflicting fields)
+	// already said all there is: for an object to create, or when the apply
+	// takes conflicting fields too.
+	actions := make(map[string]diff.Action, len(res.Changes))
+	for _, c := range res.Changes {
+		actions[c.Object.Path()] = c.Action
 	}
-	errs := make([]error, len(changed))
-	parallel.Do(len(changed), opts.Concurrency, func(i int) error {
-		_, errs[i] = a.send(ctx, mapper, changed[i], opts.ForceConflicts, true)
+	var changed, check []build.Object
+	for _, obj := range objs {
+		switch actions[obj.Path()] {
+		case diff.Unchanged:
+		case diff.Create:
+			changed = append(changed, obj)
+		default:
+			changed = append(changed, obj)
+			if !opts.ForceConflicts {
+				check = append(check, obj)
+			}
+		}
+	}
+	if set != nil && set.write {
+		check = append(check, set.superset())
+	}
+	errs := make([]error, len(check))
+	parallel.Do(len(check), opts.Concurrency, func(i int) error {
+		_, errs[i] = a.send(ctx, mapper, check[i], opts.ForceConflicts, true)
 		return nil
 	})
 	var rejected Rejected
@@ -173,9 +195,6 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 		}
 	}
 	out := &Result{Diff: res, Unchanged: len(objs) - len(changed)}
-	if set != nil && set.write {
-		out.Unchanged++ // the parent is not one of objs
-	}
 	err = a.applyAll(ctx, waitCtx, mapper, objs, changed, set, res, opts, out)
 	// An apply that changed nothing is no new revision: a rollback's
 	// default target stays the revision before the current one.
@@ -194,37 +213,19 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	return out, err
 }
 
-// changedObjects returns the objects of objs that res does not find
-// unchanged, in the order of objs.
-func changedObjects(objs []build.Object, res *diff.Result) []build.Object {
-	unchanged := make(map[string]bool)
-	for _, c := range res.Changes {
-		if c.Action == diff.Unchanged {
-			unchanged[c.Object.Path()] = true
-		}
-	}
-	var changed []build.Object
-	for _, obj := range objs {
-		if !unchanged[obj.Path()] {
-			changed = append(changed, obj)
-		}
-	}
-	return changed
-}
-
 // applyAll applies changed, the objects of objs to change (in apply
 // order), tier by tier and concurrently within a tier, prunes, and waits
 // for all of objs (under waitCtx), counting in out.
 func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs, changed []build.Object, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
-	gens := make(map[string]int64, len(changed))
 	// The parent lists the members old and new before any is applied, so
 	// that an apply that stops half-way leaves none untracked.
 	if set != nil && set.write {
-		if _, err := a.send(ctx, mapper, set.superset, opts.ForceConflicts, false); err != nil {
+		if _, err := a.send(ctx, mapper, set.superset(), opts.ForceConflicts, false); err != nil {
 			return err
 		}
-		changed = changed[1:]
 	}
+	gens := make(map[string]int64, len(changed))
+	applied := make(map[string]diff.Applied, len(objs))
 	for len(changed) > 0 {
 		n := 1
 		for n < len(changed) && tier(changed[n].Kind) == tier(changed[0].Kind) {
@@ -232,7 +233,7 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 		}
 		batch := changed[:n]
 		changed = changed[n:]
-		got := make([]int64, len(batch))
+		got := make([]*unstructured.Unstructured, len(batch))
 		errs := make([]error, len(batch))
 		parallel.Do(len(batch), opts.Concurrency, func(i int) error {
 			got[i], errs[i] = a.send(ctx, mapper, batch[i], opts.ForceConflicts, false)
@@ -242,7 +243,9 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 			if err != nil {
 				return err
 			}
-			gens[batch[i].Path()] = got[i]
+			path := batch[i].Path()
+			gens[path] = got[i].GetGeneration()
+			applied[path] = diff.Applied{Managed: diff.ManagedHash(got[i])}
 			out.Applied++
 		}
 	}
@@ -250,9 +253,24 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 		if out.Pruned, err = a.prune(ctx, mapper, res); err != nil {
 			return err
 		}
-		// Once the prune is done, the members are exactly objs.
-		if set != nil && set.shrinks {
-			if _, err := a.send(ctx, mapper, set.exact, opts.ForceConflicts, false); err != nil {
+	}
+	if set != nil {
+		// What was applied to each member, for the next comparison; and,
+		// once pruned, exactly the members left.
+		for _, c := range res.Changes {
+			if c.Action == diff.Unchanged {
+				applied[c.Object.Path()] = diff.Applied{Managed: c.Managed}
+			}
+		}
+		for _, obj := range objs {
+			last := applied[obj.Path()]
+			if last.Config, err = diff.ConfigHash(obj); err != nil {
+				return err
+			}
+			applied[obj.Path()] = last
+		}
+		if parent, ok := set.final(opts.Prune, applied); ok {
+			if _, err := a.send(ctx, mapper, parent, opts.ForceConflicts, false); err != nil {
 				return err
 			}
 		}
@@ -282,17 +300,40 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 
 // applySetState is an ApplySet during an apply.
 type applySetState struct {
-	live *applyset.Live
-	// superset is the parent listing the members before and after the
-	// apply; exact, those after.
-	superset, exact build.Object
-	// write says that the live parent is not superset already; shrinks,
-	// that exact differs from superset.
-	write, shrinks bool
+	parent applyset.Parent
+	live   *applyset.Live
+	// union lists the members before and after the apply; exact, those
+	// after.
+	union, exact applyset.Inventory
+	// write says that the live parent does not list union, or is of
+	// another version of svccfg.
+	write bool
+}
+
+// superset returns the parent that lists the members before and after the
+// apply, with what the live parent says was last applied.
+func (st *applySetState) superset() build.Object {
+	return st.parent.Object(st.union, st.live.Applied)
+}
+
+// final returns the parent to apply once the members are applied (and
+// pruned, if pruned), with what was applied to each, and whether it
+// differs from the parent the cluster has.
+func (st *applySetState) final(pruned bool, applied map[string]diff.Applied) (build.Object, bool) {
+	inv := st.union
+	if pruned {
+		inv = st.exact
+	}
+	before := st.live.Inventory
+	if st.write {
+		before = st.union
+	}
+	same := st.live.Exists && before.Equal(inv) && st.live.Tooling == applyset.Tooling() && maps.Equal(st.live.Applied, applied)
+	return st.parent.Object(inv, applied), !same
 }
 
 // applySet reads the live parent of set and returns objs marked as its
-// members, and the parents to apply.
+// members, and the state of the ApplySet.
 func (a *Applier) applySet(ctx context.Context, set *ApplySet, objs []build.Object) ([]build.Object, *applySetState, error) {
 	p := set.Parent
 	live, err := p.Read(ctx, a.dynamic)
@@ -311,11 +352,11 @@ func (a *Applier) applySet(ctx context.Context, set *ApplySet, objs []build.Obje
 	inv := p.InventoryOf(objs)
 	union := live.Inventory.Union(inv)
 	st := &applySetState{
-		live:     live,
-		superset: p.Object(set.Set, union),
-		exact:    p.Object(set.Set, inv),
-		write:    !live.Exists || !live.Inventory.Equal(union) || live.Tooling != applyset.Tooling(),
-		shrinks:  !union.Equal(inv),
+		parent: p,
+		live:   live,
+		union:  union,
+		exact:  inv,
+		write:  !live.Exists || !live.Inventory.Equal(union) || live.Tooling != applyset.Tooling(),
 	}
 	return marked, st, nil
 }
@@ -376,13 +417,13 @@ func rejectable(err error) bool {
 	return errors.As(err, &e) && e.Object.Kind != "" && (e.Class == diff.Validation || e.Class == diff.Conflict)
 }
 
-// send applies obj, or dry-runs it, and returns the metadata.generation
-// the cluster gave it.
-func (a *Applier) send(ctx context.Context, mapper meta.RESTMapper, obj build.Object, force, dryRun bool) (int64, error) {
+// send applies obj, or dry-runs it, and returns the object the cluster
+// returned.
+func (a *Applier) send(ctx context.Context, mapper meta.RESTMapper, obj build.Object, force, dryRun bool) (*unstructured.Unstructured, error) {
 	fail := func(err error) error { return &Error{Class: diff.Classify(err), Object: obj, Err: err} }
 	m, err := mapper.RESTMapping(obj.GroupVersionKind().GroupKind(), obj.Version)
 	if err != nil {
-		return 0, fail(err)
+		return nil, fail(err)
 	}
 	var r dynamic.ResourceInterface = a.dynamic.Resource(m.Resource)
 	if m.Scope.Name() == meta.RESTScopeNameNamespace {
@@ -390,24 +431,21 @@ func (a *Applier) send(ctx context.Context, mapper meta.RESTMapper, obj build.Ob
 	}
 	body, err := obj.JSON()
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", obj.Path(), err)
+		return nil, fmt.Errorf("%s: %w", obj.Path(), err)
 	}
 	po := metav1.PatchOptions{FieldManager: diff.FieldManager, Force: &force}
 	if dryRun {
 		po.DryRun = []string{metav1.DryRunAll}
 	}
-	var gen int64
-	err = diff.Retry(ctx, func() error {
-		u, err := r.Patch(ctx, obj.Name, types.ApplyPatchType, body, po)
-		if err == nil {
-			gen = u.GetGeneration()
-		}
+	var u *unstructured.Unstructured
+	err = diff.Retry(ctx, func() (err error) {
+		u, err = r.Patch(ctx, obj.Name, types.ApplyPatchType, body, po)
 		return err
 	})
 	if err != nil {
-		return 0, fail(err)
+		return nil, fail(err)
 	}
-	return gen, nil
+	return u, nil
 }
 
 // mapper discovers the cluster's resources.

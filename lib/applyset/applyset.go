@@ -14,6 +14,7 @@ package applyset
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -27,6 +28,7 @@ import (
 	"github.com/svccfg/svccfg/lib/diff"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 )
@@ -160,9 +162,14 @@ func ParseInventory(annotations map[string]string) Inventory {
 	return inv.normal()
 }
 
-// Object returns the parent Secret with the inventory inv, labelled as
-// svccfg's objects are with config set set, as an object to apply.
-func (p Parent) Object(set string, inv Inventory) build.Object {
+// appliedKey is the key of the parent's data that holds what svccfg last
+// applied to each member ([diff.Applied]), as gzip'd JSON.
+const appliedKey = "applied.json.gz"
+
+// Object returns the parent Secret with the inventory inv and what svccfg
+// last applied to each member, labelled as svccfg's objects are, as an
+// object to apply.
+func (p Parent) Object(inv Inventory, applied map[string]diff.Applied) build.Object {
 	annotations := inv.annotations()
 	annotations[ToolingAnnotation] = Tooling()
 	secret := map[string]any{
@@ -178,6 +185,9 @@ func (p Parent) Object(set string, inv Inventory) build.Object {
 			"annotations": annotations,
 		},
 		"type": "svccfg.dev/applyset",
+	}
+	if len(applied) > 0 {
+		secret["data"] = map[string][]byte{appliedKey: encodeApplied(applied)}
 	}
 	data, err := json.Marshal(secret)
 	if err != nil {
@@ -239,6 +249,9 @@ type Live struct {
 	Inventory Inventory
 	// Tooling is the parent's [ToolingAnnotation].
 	Tooling string
+	// Applied is what svccfg last applied to each member, by
+	// [build.Object.Path]; empty if the parent does not say.
+	Applied map[string]diff.Applied
 }
 
 var secrets = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
@@ -262,6 +275,11 @@ func (p Parent) Read(ctx context.Context, client dynamic.Interface) (*Live, erro
 			return &ForeignError{err}
 		}
 		live.Exists, live.Inventory, live.Tooling = true, ParseInventory(u.GetAnnotations()), u.GetAnnotations()[ToolingAnnotation]
+		// What the parent says of the last apply only saves dry runs:
+		// unreadable, it is as if it said nothing.
+		if data, ok, _ := unstructured.NestedString(u.Object, "data", appliedKey); ok {
+			live.Applied = decodeApplied(data)
+		}
 		return nil
 	})
 	return live, err
@@ -272,3 +290,40 @@ type ForeignError struct{ Err error }
 
 func (e *ForeignError) Error() string { return e.Err.Error() }
 func (e *ForeignError) Unwrap() error { return e.Err }
+
+// encodeApplied encodes applied for the parent's data: gzip'd JSON.
+func encodeApplied(applied map[string]diff.Applied) []byte {
+	m := make(map[string][2]string, len(applied))
+	for k, a := range applied {
+		m[k] = [2]string{a.Config, a.Managed}
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if err := json.NewEncoder(zw).Encode(m); err != nil {
+		panic(err) // maps of strings always encode
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+// decodeApplied decodes the parent's data, base64 as the API returns it;
+// it returns nil for anything unreadable.
+func decodeApplied(data string) map[string]diff.Applied {
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil
+	}
+	var m map[string][2]string
+	if err := json.NewDecoder(zr).Decode(&m); err != nil {
+		return nil
+	}
+	applied := make(map[string]diff.Applied, len(m))
+	for k, v := range m {
+		applied[k] = diff.Applied{Config: v[0], Managed: v[1]}
+	}
+	return applied
+}

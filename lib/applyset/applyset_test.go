@@ -2,10 +2,12 @@ package applyset
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diff"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -35,7 +37,8 @@ func TestInventory(t *testing.T) {
 		{ID: build.ID{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "prod", Name: "api"}},
 	}
 	inv := p.InventoryOf(objs)
-	parent := p.Object("shop", inv)
+	applied := map[string]diff.Applied{"apps/v1/Deployment/prod/web": {Config: "c", Managed: "m"}}
+	parent := p.Object(inv, applied)
 	data, err := parent.JSON()
 	if err != nil {
 		t.Fatal(err)
@@ -45,9 +48,17 @@ func TestInventory(t *testing.T) {
 			Labels      map[string]string
 			Annotations map[string]string
 		}
+		Data map[string]string
 	}
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatal(err)
+	}
+	// What was applied comes back as the API returns data: base64.
+	if back := decodeApplied(got.Data[appliedKey]); !maps.Equal(back, applied) {
+		t.Errorf("applied, encoded and decoded = %v, want %v", back, applied)
+	}
+	if decodeApplied("not base64!") != nil || decodeApplied("aGVsbG8=") != nil {
+		t.Error("unreadable data decoded to something")
 	}
 	if got.Metadata.Labels[IDLabel] != p.ID() || got.Metadata.Labels[build.ManagedByLabel] != "svccfg" || got.Metadata.Labels[build.ConfigSetLabel] != "" {
 		t.Errorf("parent labels = %v, want the ID and managed-by, and no config set (never pruned)", got.Metadata.Labels)

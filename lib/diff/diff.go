@@ -47,6 +47,10 @@ type Options struct {
 	// [PruneKinds] and the kinds of the objects: those an ApplySet's parent
 	// lists, say.
 	PruneKinds []schema.GroupKind
+	// Applied, if not nil, is what svccfg last applied to each object, by
+	// [build.Object.Path]: an object found unchanged that way is not sent
+	// as a dry run (see [Applied]).
+	Applied map[string]Applied
 	// Progress, if not nil, is called after each object is compared with
 	// the number compared so far and the total, from any goroutine, one call
 	// at a time.
@@ -126,7 +130,7 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			change, err := d.compare(ctx, live, groups[i], obj)
+			change, err := d.compare(ctx, live, groups[i], obj, opts.Applied)
 			if err != nil && errors.Is(ctx.Err(), context.Canceled) {
 				return // stopped by another object's failure
 			}
@@ -179,7 +183,7 @@ func (d *Differ) mapper(ctx context.Context, timeout time.Duration) (meta.RESTMa
 
 // compare compares one object, of group g, with the cluster; its live
 // version comes from l if g was listed.
-func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object) (Change, error) {
+func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object, last map[string]Applied) (Change, error) {
 	id := obj.Path()
 	fail := func(err error) (Change, error) {
 		return Change{}, &Error{Class: classify(err), Object: id, Err: err}
@@ -189,7 +193,7 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 		return Change{}, fmt.Errorf("%s: %w", id, err) // a bug in the build: not a cluster error
 	}
 	r := d.client(g)
-	current, listed := l.get(g, obj.Name)
+	current, managed, listed := l.getManaged(g, obj.Name)
 	if !listed {
 		err := retry(ctx, func() (err error) {
 			current, err = r.Get(ctx, obj.Name, metav1.GetOptions{})
@@ -200,6 +204,12 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 		})
 		if err != nil {
 			return fail(err)
+		}
+		managed = ManagedHash(current)
+	}
+	if a, ok := last[id]; ok && current != nil && a.Managed != "" && a.Managed == managed {
+		if h, err := ConfigHash(obj); err == nil && h == a.Config {
+			return Change{Object: obj, Action: Unchanged, Managed: managed}, nil
 		}
 	}
 	var applied *unstructured.Unstructured
@@ -214,5 +224,7 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 	if err != nil {
 		return fail(err)
 	}
-	return newChange(obj, current, applied)
+	c, err := newChange(obj, current, applied)
+	c.Managed = managed
+	return c, err
 }

@@ -40,22 +40,32 @@ type live struct {
 	// listed are the groups whose objects were all fetched, so that an
 	// object not in objects does not exist.
 	listed map[group]bool
+	// managed are the [ManagedHash] values of the objects, taken before
+	// clean drops managedFields.
+	managed map[group]map[string]string
 }
 
 func newLive() *live {
-	return &live{objects: make(map[group]map[string]*unstructured.Unstructured), listed: make(map[group]bool)}
+	return &live{
+		objects: make(map[group]map[string]*unstructured.Unstructured),
+		listed:  make(map[group]bool),
+		managed: make(map[group]map[string]string),
+	}
 }
 
 // add records the live object u of group g, without what the server
 // manages (see clean), which is most of its size.
 func (l *live) add(g group, u *unstructured.Unstructured) {
+	h := ManagedHash(u)
 	clean(u)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.objects[g] == nil {
 		l.objects[g] = make(map[string]*unstructured.Unstructured)
+		l.managed[g] = make(map[string]string)
 	}
 	l.objects[g][u.GetName()] = u
+	l.managed[g][u.GetName()] = h
 }
 
 // has reports whether the live object of g named name is known, either
@@ -70,11 +80,17 @@ func (l *live) has(g group, name string) bool {
 // and true if it is known, or false if it must be fetched. Each object is
 // handed out once: the caller may modify it.
 func (l *live) get(g group, name string) (*unstructured.Unstructured, bool) {
+	u, _, ok := l.getManaged(g, name)
+	return u, ok
+}
+
+// getManaged is get, which also returns the object's [ManagedHash].
+func (l *live) getManaged(g group, name string) (*unstructured.Unstructured, string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	u := l.objects[g][name]
 	delete(l.objects[g], name)
-	return u, u != nil || l.listed[g]
+	return u, l.managed[g][name], u != nil || l.listed[g]
 }
 
 // groupOf returns the group of obj.

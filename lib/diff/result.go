@@ -41,6 +41,8 @@ type Change struct {
 	// (label track: canary); its diff header is tagged "[canary]", before
 	// the risks.
 	Canary bool
+	// Managed is the [ManagedHash] of the live object, if there is one.
+	Managed string
 }
 
 // A Result is the comparison of all objects with the cluster.

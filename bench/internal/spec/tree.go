@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,4 +93,29 @@ def main(ctx):
 		}
 	}
 	return nil
+}
+
+// Bump gives every every-th of the n services of the tree at dir a new
+// version (the image, and so the pod template, of its Deployment and of its
+// CronJob if it has one), and returns how many it changed.
+func Bump(dir string, n, every int) (int, error) {
+	changed := 0
+	for i := 0; i < n; i += every {
+		s := Of(i)
+		p := filepath.Join(dir, fmt.Sprintf("%s-%03d", s.Team, i/100), s.Name+".star")
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return changed, err
+		}
+		old := fmt.Sprintf("version = %q", s.Version)
+		if !bytes.Contains(src, []byte(old)) {
+			return changed, fmt.Errorf("%s: no %s", p, old)
+		}
+		src = bytes.Replace(src, []byte(old), []byte(fmt.Sprintf("version = %q", s.Version+"-rc1")), 1)
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			return changed, err
+		}
+		changed++
+	}
+	return changed, nil
 }
