@@ -24,9 +24,9 @@ type Cluster struct {
 	// Kubeconfig is its admin kubeconfig; Kubectl, the kubectl of its
 	// version.
 	Kubeconfig, Kubectl string
-	script, state     string
-	sigs              chan os.Signal
-	once              sync.Once
+	script, state       string
+	sigs                chan os.Signal
+	once                sync.Once
 }
 
 // Up builds the binaries if need be and starts a cluster in state with
