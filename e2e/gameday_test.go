@@ -105,7 +105,7 @@ func TestGameday(t *testing.T) {
 		kc := editKubeconfig(t, c, func(_ *clientcmdapi.Cluster, user *clientcmdapi.AuthInfo) {
 			*user = clientcmdapi.AuthInfo{Token: "0123456789abcdef0123456789abcdef"}
 		})
-		wantFailure(t, bin, diffArgs(kc, "5s"), "auth", `discovering the cluster's resources: the server has asked for the client to provide credentials`)
+		wantFailure(t, bin, diffArgs(kc, "5s"), "auth", `reading the ApplySet parent Secret `+ns+`/svccfg-home-srv: Unauthorized`)
 	})
 
 	t.Run("no rights", func(t *testing.T) {
@@ -114,9 +114,8 @@ func TestGameday(t *testing.T) {
 		kc := editKubeconfig(t, c, func(_ *clientcmdapi.Cluster, user *clientcmdapi.AuthInfo) {
 			*user = clientcmdapi.AuthInfo{Token: token}
 		})
-		// The first requests list, across namespaces, the objects labelled
-		// as built from the config set (to find them and what to prune).
-		wantFailure(t, bin, diffArgs(kc, "5s"), "auth", `listing [a-z.]+: [a-z.]+ is forbidden: User "nobody" cannot list resource "[a-z.]+" in API group "[a-z.]*" at the cluster scope`)
+		// The first request reads the config set's ApplySet parent.
+		wantFailure(t, bin, diffArgs(kc, "5s"), "auth", `reading the ApplySet parent Secret `+ns+`/svccfg-home-srv: secrets "svccfg-home-srv" is forbidden: User "nobody" cannot get resource "secrets" in API group "" in the namespace "`+ns+`"`)
 	})
 
 	t.Run("invalid object", func(t *testing.T) {
