@@ -3,13 +3,18 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/svccfg/svccfg/internal/golden"
@@ -30,8 +35,10 @@ func TestScript(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"status": cmdStatus,
-			"tree":   cmdTree,
+			"status":    cmdStatus,
+			"tree":      cmdTree,
+			"waitadmin": cmdWaitAdmin,
+			"sighup":    cmdSighup,
 		},
 	})
 }
@@ -81,4 +88,63 @@ func cmdTree(ts *testscript.TestScript, neg bool, args []string) {
 	})
 	ts.Check(err)
 	ts.Stdout().Write([]byte(b.String()))
+}
+
+// cmdWaitAdmin polls, for up to 30 seconds, the admin endpoint of a
+// running svccfg xds serve, whose --addr-file is addrfile, until the body
+// of GET path matches the regular expression, and fails the script if it
+// never does:
+//
+//	waitadmin addrs /metrics '^svccfg_xds_version 2$'
+func cmdWaitAdmin(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: waitadmin addrfile path regexp")
+	}
+	re, err := regexp.Compile("(?m)" + args[2])
+	ts.Check(err)
+	var last string
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(ts.MkAbs(args[0])); err == nil {
+			for line := range strings.Lines(string(data)) {
+				addr, ok := strings.CutPrefix(strings.TrimSpace(line), "admin=")
+				if !ok {
+					continue
+				}
+				resp, err := http.Get("http://" + addr + args[1])
+				if err != nil {
+					last = err.Error()
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if last = string(body); re.MatchString(last) {
+					return
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("GET %s: no match for %s after 30s; last answer:\n%s", args[1], args[2], last)
+}
+
+// cmdSighup sends SIGHUP to the svccfg xds serve whose --addr-file is
+// addrfile:
+//
+//	sighup addrs
+func cmdSighup(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sighup addrfile")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "pid="); ok {
+			pid, err := strconv.Atoi(v)
+			ts.Check(err)
+			ts.Check(syscall.Kill(pid, syscall.SIGHUP))
+			return
+		}
+	}
+	ts.Fatalf("%s: no pid= line", args[0])
 }

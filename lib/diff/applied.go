@@ -52,7 +52,7 @@ func ManagedHash(u *unstructured.Unstructured) string {
 	}
 	for _, m := range u.GetManagedFields() {
 		if m.Manager == FieldManager && m.Operation == "Apply" && m.Subresource == "" && m.FieldsV1 != nil {
-			return shortHash([]byte(m.APIVersion), m.FieldsV1.Raw)
+			return shortHash([]byte(m.APIVersion), m.FieldsV1.GetRawBytes())
 		}
 	}
 	return ""
