@@ -77,7 +77,9 @@ func newXDSCmd(c *command) *cobra.Command {
 		Use:   "xds",
 		Short: "Serve the configuration's Envoy resources to proxies over xDS",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return usageErrorf("xds: missing command: serve (see svccfg xds --help)") },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("xds: missing command: serve (see svccfg xds --help)")
+		},
 	}
 	serve := &cobra.Command{
 		Use:   "serve [flags] PATH...",
