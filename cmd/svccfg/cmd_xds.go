@@ -18,8 +18,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/canon"
 	"github.com/svccfg/svccfg/lib/diff"
+	"github.com/svccfg/svccfg/lib/render"
 	"github.com/svccfg/svccfg/lib/xds"
+	"google.golang.org/protobuf/encoding/protojson"
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 )
@@ -97,8 +100,144 @@ func newXDSCmd(c *command) *cobra.Command {
 	f.String(flagEndpoints, "", "take the endpoints from this YAML `file` instead of the cluster")
 	f.Duration(flagWatch, time.Second, "look for changed configuration files this often (0: only on SIGHUP)")
 	f.String(flagAddrFile, "", "write the addresses listened on, and the process ID, to this `file` once serving")
-	cmd.AddCommand(serve)
+	cmd.AddCommand(serve, newXDSBootstrapCmd(c))
 	return cmd
+}
+
+const xdsBootstrapDoc = `Bootstrap builds the configuration at each PATH, as build does, and
+writes the bootstrap of each service of its mesh: what a sidecar Envoy (or,
+with --format grpc, a proxyless gRPC client's GRPC_XDS_BOOTSTRAP) needs to
+fetch everything else from svccfg xds serve at --control-plane. The node's
+cluster is NAME.NAMESPACE, so that the control plane serves it as that
+service; its id is NAME, or NAME~POD with --pod (in a pod spec, from the
+downward API). The Envoy bootstrap gets its listeners and clusters over ADS,
+reaches the control plane over HTTP/2 through a static cluster, and serves
+its admin interface on 127.0.0.1:9901 only; it passes Envoy's own
+validation (ValidateAll).
+
+With --service NAME (or NAME.NAMESPACE) it prints that service's
+bootstrap; otherwise it writes one file per service, -o DIR/NAME.NAMESPACE.json.
+
+Exit status: 0 on success; 1 for configuration errors; 2 for usage errors,
+such as a service that is not in the mesh.
+
+Examples:
+
+  svccfg xds bootstrap --service web --control-plane xds.mesh:18000 services/
+  svccfg xds bootstrap --format grpc -o bootstrap/ services/`
+
+// Flags of xds bootstrap.
+const (
+	flagControlPlane = "control-plane"
+	flagService      = "service"
+	flagPod          = "pod"
+)
+
+func newXDSBootstrapCmd(c *command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bootstrap [flags] PATH...",
+		Short: "Write the bootstrap of each service's Envoy sidecar or gRPC client",
+		Long:  xdsBootstrapDoc,
+		Args:  needPaths,
+		RunE:  mkRunE(c, runXDSBootstrap),
+	}
+	addEvalFlags(cmd)
+	f := cmd.Flags()
+	f.String(flagControlPlane, "127.0.0.1:18000", "the `address` (HOST:PORT) of svccfg xds serve")
+	f.String(flagFormat, "envoy", "the bootstrap's `format`: envoy (a sidecar's) or grpc (a proxyless gRPC client's)")
+	f.String(flagService, "", "print the bootstrap of this service (`NAME` or NAME.NAMESPACE) only")
+	f.String(flagPod, "", "the `pod` name in the node's id (NAME~POD)")
+	f.StringP(flagOutDir, "o", "", "write DIR/NAME.NAMESPACE.json for each service into `dir`")
+	return cmd
+}
+
+func runXDSBootstrap(c *command, cmd *cobra.Command, args []string) error {
+	f := cmd.Flags()
+	cp, _ := f.GetString(flagControlPlane)
+	format, _ := f.GetString(flagFormat)
+	only, _ := f.GetString(flagService)
+	pod, _ := f.GetString(flagPod)
+	dir, _ := f.GetString(flagOutDir)
+	if format != "envoy" && format != "grpc" {
+		return usageErrorf("--%s %q: want envoy or grpc", flagFormat, format)
+	}
+	if (only == "") == (dir == "") {
+		return usageErrorf("xds bootstrap: give --%s NAME or -o DIR", flagService)
+	}
+	out, _, err := buildPaths(cmd, args, nil)
+	if err != nil {
+		return err
+	}
+	mesh, err := xds.NewMesh(out)
+	if err != nil {
+		return err
+	}
+	// The services of the mesh: groups of raw Envoy resources, which name
+	// no namespace, have no sidecar of svccfg's making.
+	var groups []string
+	for _, g := range mesh.Groups() {
+		if name, ns, _ := strings.Cut(g, "."); name != "" && ns != "" {
+			groups = append(groups, g)
+		}
+	}
+	if only != "" {
+		var match []string
+		for _, g := range groups {
+			if g == only || strings.HasPrefix(g, only+".") && !strings.Contains(only, ".") {
+				match = append(match, g)
+			}
+		}
+		switch len(match) {
+		case 0:
+			return usageErrorf("xds bootstrap: no service %q in the mesh (it has %s)", only, strings.Join(groups, ", "))
+		case 1:
+		default:
+			return usageErrorf("xds bootstrap: %q is several services (%s): give NAME.NAMESPACE", only, strings.Join(match, ", "))
+		}
+		groups = match
+	}
+	files := make(map[string][]byte, len(groups))
+	for _, g := range groups {
+		name, ns, _ := strings.Cut(g, ".")
+		data, err := bootstrapJSON(format, name, ns, pod, cp)
+		if err != nil {
+			return usageErrorf("xds bootstrap: %v", err)
+		}
+		files[g+".json"] = data
+	}
+	if only != "" {
+		_, err := cmd.OutOrStdout().Write(files[groups[0]+".json"])
+		return err
+	}
+	if err := render.WriteDir(dir, files); err != nil {
+		return systemError{err}
+	}
+	return nil
+}
+
+// bootstrapJSON returns the bootstrap of format of service name in ns, as
+// canonical JSON.
+func bootstrapJSON(format, name, ns, pod, cp string) ([]byte, error) {
+	var data []byte
+	var err error
+	if format == "grpc" {
+		data, err = xds.GRPCBootstrap(name, ns, pod, cp)
+	} else {
+		b, berr := xds.EnvoyBootstrap(name, ns, pod, cp)
+		if berr != nil {
+			return nil, berr
+		}
+		// Not as an Any: Envoy reads the file as the Bootstrap itself.
+		data, err = protojson.MarshalOptions{UseProtoNames: true}.Marshal(b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, err := canon.ParseJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	return canon.Encode(n, canon.JSON), nil
 }
 
 func runXDSServe(c *command, cmd *cobra.Command, args []string) error {

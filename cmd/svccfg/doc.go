@@ -88,6 +88,8 @@ Usage:
 	svccfg lint --changed FILE...
 	svccfg test [flags] [PATH...]
 	svccfg version
+	svccfg xds serve [--listen ADDR] [--admin ADDR] [--endpoints FILE] [flags] PATH...
+	svccfg xds bootstrap [--service NAME | -o DIR] [--format envoy|grpc] [flags] PATH...
 
 svccfg diff compares the Kubernetes objects with the live cluster through
 server-side apply dry runs and prints a unified diff of each object that
@@ -120,6 +122,13 @@ revision: where svccfg sets a field another manager has taken, the apply
 stops with a conflict naming the field and the manager, unless
 --force-conflicts takes the field back; fields svccfg never set stay as
 their managers left them.
+
+svccfg xds serve is the mesh's control plane: it serves the configuration's
+Envoy resources over aggregated xDS to sidecar Envoys and proxyless gRPC
+clients, with endpoints from the cluster's EndpointSlices, rebuilding on
+every file change and SIGHUP; an invalid configuration is logged and never
+replaces the served one. svccfg xds bootstrap writes each service's
+bootstrap, which points its sidecar (or gRPC client) at the control plane.
 
 svccfg doc lists the standard library; svccfg doc NAME shows a function's
 parameters with their types and defaults (svccfg doc service), or the fields
