@@ -43,6 +43,8 @@ module github.com/svccfg/svccfg
 //   google.golang.org/grpc v1.84.0: the ADS server's transport, and grpc-go's
 //     xDS client, a real and independent Envoy-protocol client in the tests;
 //     the highest version the graph already required.
+//   golang.org/x/sys: setns(2) in the mesh e2e test, which runs backends in a
+//     network namespace of its own; already in the graph.
 //   github.com/go-logr/logr: only logr.Discard, to silence client-go's klog
 //     output (svccfg reports each error itself); already in the graph.
 
@@ -63,6 +65,7 @@ require (
 	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
 	go.yaml.in/yaml/v2 v2.4.4
 	go.yaml.in/yaml/v3 v3.0.5
+	golang.org/x/sys v0.47.0
 	golang.org/x/term v0.45.0
 	google.golang.org/grpc v1.84.0
 	google.golang.org/protobuf v1.36.12
@@ -128,7 +131,6 @@ require (
 	golang.org/x/net v0.58.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/time v0.15.0 // indirect
 	golang.org/x/tools v0.48.0 // indirect
