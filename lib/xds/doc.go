@@ -19,8 +19,10 @@
 //
 // End-to-end tests against a real kube-apiserver cannot use 127.0.0.1 as
 // an endpoint (the apiserver rejects loopback addresses in
-// EndpointSlices): such a test creates a network namespace ("ip netns
-// add"), a dummy interface in it ("ip link add d0 type dummy") holding
-// 198.51.100.x/24 addresses, and runs the backends and the clients
-// there. The unit tests feed endpoints from a [StaticEndpoints] instead.
+// EndpointSlices): e2e/mesh_test.go creates a network namespace ("ip netns
+// add"), whose own loopback interface holds 198.51.100.x/32 addresses,
+// and opens the backends' listeners and the client's connections to them
+// from a thread inside it (setns(2)); the control plane and the apiserver
+// stay on the host's 127.0.0.1. The unit tests feed endpoints from a
+// [StaticEndpoints] instead.
 package xds

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	discoverygrpc "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
@@ -184,4 +187,166 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestControlPlaneRestart kills the control plane while a client sends
+// RPCs: the client keeps its last configuration and its RPCs go on; a new
+// control plane on the same address, with a changed configuration, is
+// reached again and the traffic follows the change.
+func TestControlPlaneRestart(t *testing.T) {
+	dir := t.TempDir()
+	writeConfig(t, dir, "")
+	b1, b2 := startBackend(t), startBackend(t)
+	eps := map[string][]xds.Endpoint{"echo.default": {endpoint(t, b1)}}
+	var logs syncBuffer
+	start := func(addr string, eps map[string][]xds.Endpoint) (string, context.CancelFunc) {
+		t.Helper()
+		lis, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := xds.NewServer(xds.Options{Build: buildFunc(dir), Endpoints: xds.NewStaticEndpoints(eps), Log: &logs})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { srv.Serve(ctx, lis); close(done) }()
+		return lis.Addr().String(), func() { cancel(); lis.Close(); <-done }
+	}
+	addr, stop := start("127.0.0.1:0", eps)
+	bootstrap, err := xds.GRPCBootstrap("client", "default", "", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	builder, err := xdsgrpc.NewXDSResolverWithConfigForTesting(bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := grpc.NewClient("xds:///echo", grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithResolvers(builder))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := healthpb.NewHealthClient(conn)
+	rpcs := func(n int) {
+		t.Helper()
+		for range n {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.WaitForReady(true))
+			cancel()
+			if err != nil {
+				t.Fatalf("Check: %v\n%s", err, logs.String())
+			}
+		}
+	}
+	rpcs(20)
+	stop()
+	// No control plane: the client keeps what it was given.
+	before := b1.n.Load()
+	rpcs(50)
+	if got := b1.n.Load() - before; got != 50 {
+		t.Fatalf("with the control plane down, the backend got %d of 50 RPCs", got)
+	}
+	// A new control plane where the endpoints moved: the client resyncs.
+	_, stop = start(addr, map[string][]xds.Endpoint{"echo.default": {endpoint(t, b2)}})
+	defer stop()
+	waitFor(t, func() bool {
+		rpcs(5)
+		return b2.n.Load() > 0
+	})
+	before = b1.n.Load()
+	rpcs(50)
+	if b1.n.Load() != before {
+		t.Errorf("after the resync, the old backend still got %d RPCs", b1.n.Load()-before)
+	}
+}
+
+// TestNACK drives the server with a raw ADS stream, as an Envoy that
+// rejects a version would: the NACKed version is replaced by the last one
+// the node accepted, nothing more is sent to it (no resend loop), and the
+// next configuration change reaches it again.
+func TestNACK(t *testing.T) {
+	dir := t.TempDir()
+	writeConfig(t, dir, "")
+	var logs syncBuffer
+	srv := xds.NewServer(xds.Options{Build: buildFunc(dir), Endpoints: xds.NewStaticEndpoints(map[string][]xds.Endpoint{}), Log: &logs})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Serve(ctx, lis)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	stream, err := discoverygrpc.NewAggregatedDiscoveryServiceClient(conn).StreamAggregatedResources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := &corev3.Node{Id: "client~1", Cluster: "client.default"}
+	const typeURL = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
+	send := func(version, nonce, nack string) {
+		t.Helper()
+		req := &discoverygrpc.DiscoveryRequest{Node: node, TypeUrl: typeURL, VersionInfo: version, ResponseNonce: nonce}
+		if nack != "" {
+			req.ErrorDetail = &statuspb.Status{Code: 3, Message: nack}
+		}
+		if err := stream.Send(req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	responses := make(chan *discoverygrpc.DiscoveryResponse, 10)
+	go func() {
+		for {
+			resp, err := stream.Recv()
+			if err != nil {
+				close(responses)
+				return
+			}
+			responses <- resp
+		}
+	}()
+	recv := func() *discoverygrpc.DiscoveryResponse {
+		t.Helper()
+		select {
+		case resp, ok := <-responses:
+			if !ok {
+				t.Fatal("stream closed")
+			}
+			return resp
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no response\n%s", logs.String())
+			return nil
+		}
+	}
+	send("", "", "")
+	v1 := recv()
+	if v1.VersionInfo != "1" || len(v1.Resources) == 0 {
+		t.Fatalf("first response: version %q, %d clusters", v1.VersionInfo, len(v1.Resources))
+	}
+	send("1", v1.Nonce, "") // ACK
+
+	writeConfig(t, dir, `, timeout = "2s"`)
+	srv.Rebuild()
+	v2 := recv()
+	if v2.VersionInfo != "2" {
+		t.Fatalf("after the change: version %q, want 2", v2.VersionInfo)
+	}
+	send("1", v2.Nonce, "cluster echo: rejected")
+	waitFor(t, func() bool {
+		return strings.Contains(logs.String(), `NACKed type.googleapis.com/envoy.config.cluster.v3.Cluster version 2: cluster echo: rejected; reverting to version "1"`)
+	})
+	// The node has version 1 again, which it says it has: nothing is sent.
+	select {
+	case resp := <-responses:
+		t.Fatalf("after the NACK, a response of version %q: want none (no resend loop)", resp.GetVersionInfo())
+	case <-time.After(time.Second):
+	}
+
+	writeConfig(t, dir, `, timeout = "3s"`)
+	srv.Rebuild()
+	if v3 := recv(); v3.VersionInfo != "3" {
+		t.Fatalf("after the next change: version %q, want 3", v3.VersionInfo)
+	}
 }
