@@ -107,6 +107,11 @@ BENCH_DIFF_RUNS ?= 3
 # bench/results/<commit>-apply.md. 0 skips it.
 BENCH_APPLY_N    ?= 1000
 BENCH_APPLY_RUNS ?= 3
+# svccfg xds serve's lib/xds: a change reaching every one of BENCH_XDS_CLIENTS
+# ADS clients of a mesh of BENCH_XDS_N services, and the server's memory;
+# writes bench/results/<commit>-xds.md. 0 skips it.
+BENCH_XDS_N       ?= 10000
+BENCH_XDS_CLIENTS ?= 100
 # svccfg lint --changed of one file, of a shared library and the whole tree
 # of BENCH_LINT_N generated services; writes bench/results/<commit>-lint.md.
 BENCH_LINT_N ?= 10000
@@ -118,6 +123,7 @@ bench: build
 	$(GO) run ./bench/lintrun -n $(BENCH_LINT_N) -runs $(BENCH_RUNS)
 	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)
 	$(GO) run ./bench/applyrun -n $(BENCH_APPLY_N) -runs $(BENCH_APPLY_RUNS)
+	$(GO) run ./bench/xdsrun -n $(BENCH_XDS_N) -clients $(BENCH_XDS_CLIENTS) -runs $(BENCH_RUNS)
 
 # How much of public applications' own manifests their ports in examples/
 # reproduce, field by field, after a server-side dry run of both sides

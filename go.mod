@@ -45,6 +45,8 @@ module github.com/svccfg/svccfg
 //     the highest version the graph already required.
 //   golang.org/x/sys: setns(2) in the mesh e2e test, which runs backends in a
 //     network namespace of its own; already in the graph.
+//   google.golang.org/genproto/googleapis/rpc: the status of a NACK in the
+//     xDS tests; already in the graph.
 //   github.com/go-logr/logr: only logr.Discard, to silence client-go's klog
 //     output (svccfg reports each error itself); already in the graph.
 
