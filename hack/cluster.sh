@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cluster.sh: a real, throw-away Kubernetes control plane (etcd and
-# kube-apiserver, nothing else) on 127.0.0.1, for svccfg's real-cluster tests.
+# kube-apiserver; with --controllers also kube-controller-manager,
+# kube-scheduler and kwok) on 127.0.0.1, for svccfg's real-cluster tests.
 #
 # The binaries are built from source through the Go module proxy; no Docker,
 # no prebuilt downloads. `build` generates a small wrapper module that requires
@@ -8,8 +9,10 @@
 # (k8s.io/api, k8s.io/client-go, ...) with its published v0.x tag: that is what
 # k8s.io/kubernetes' own `replace ... => ./staging/...` lines stand for. etcd is
 # built in the same module from go.etcd.io/etcd/server/v3/etcdmain, at the
-# version that kube-apiserver itself requires. There are no controllers, no
-# scheduler and no kubelet: server-side apply dry runs need only the apiserver.
+# version that kube-apiserver itself requires. Without --controllers there
+# are no controllers, no scheduler and no kubelet: server-side apply dry runs
+# need only the apiserver. With them, Deployments roll out: kwok plays the
+# kubelet of one fake node, and no container ever runs.
 #
 # Usage: hack/cluster.sh COMMAND [ARGS]
 #   build [--controllers]  build etcd, kube-apiserver and kubectl into the cache
