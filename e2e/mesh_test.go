@@ -9,20 +9,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/svccfg/svccfg/internal/testcluster"
-	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/internal/xdstest"
 	"github.com/svccfg/svccfg/lib/xds"
 	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	xdsgrpc "google.golang.org/grpc/xds"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -52,7 +46,7 @@ func TestMeshEndpointSlices(t *testing.T) {
 	createNamespaces(t, c, []string{ns})
 	netns := newNetns(t, meshAddrs)
 
-	var backends []*meshBackend
+	var backends []*xdstest.Backend
 	for _, a := range meshAddrs {
 		backends = append(backends, netns.backend(t, net.JoinHostPort(a, "8080")))
 	}
@@ -61,25 +55,13 @@ func TestMeshEndpointSlices(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.star"), []byte(meshConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var logs syncLog
+	var logs xdstest.Log
 	srv := xds.NewServer(xds.Options{
-		Build: func(ctx context.Context) (*xds.Mesh, error) {
-			out, err := build.Build(ctx, []string{dir}, build.Options{Cwd: dir, Vars: map[string]string{"namespace": ns}})
-			if err != nil {
-				return nil, err
-			}
-			return xds.NewMesh(out)
-		},
+		Build:     xdstest.BuildDir(dir, map[string]string{"namespace": ns}),
 		Endpoints: xds.NewEndpointSliceSource(c.Clientset),
 		Log:       &logs,
 	})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx, lis)
+	addr, _ := xdstest.Start(t, srv, "127.0.0.1:0")
 
 	slice := &discoveryv1.EndpointSlice{
 		ObjectMeta:  metav1.ObjectMeta{Name: "echo-1", Namespace: ns, Labels: map[string]string{discoveryv1.LabelServiceName: "echo"}},
@@ -87,39 +69,23 @@ func TestMeshEndpointSlices(t *testing.T) {
 		Endpoints:   []discoveryv1.Endpoint{{Addresses: meshAddrs[:1]}, {Addresses: meshAddrs[1:]}},
 		Ports:       []discoveryv1.EndpointPort{{Name: new("grpc"), Port: new(int32(8080))}},
 	}
-	if slice, err = c.Clientset.DiscoveryV1().EndpointSlices(ns).Create(t.Context(), slice, metav1.CreateOptions{}); err != nil {
+	slice, err := c.Clientset.DiscoveryV1().EndpointSlices(ns).Create(t.Context(), slice, metav1.CreateOptions{})
+	if err != nil {
 		t.Fatal(err)
 	}
 
-	bootstrap, err := xds.GRPCBootstrap("client", ns, "e2e", lis.Addr().String())
+	bootstrap, err := xds.GRPCBootstrap("client", ns, "e2e", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resolver, err := xdsgrpc.NewXDSResolverWithConfigForTesting(bootstrap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := grpc.NewClient("xds:///echo", grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithResolvers(resolver), grpc.WithContextDialer(netns.dial))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
+	conn := xdstest.Dial(t, "xds:///echo", bootstrap, grpc.WithContextDialer(netns.dial))
 	rpcs := func(n int) {
 		t.Helper()
-		for range n {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			_, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.WaitForReady(true))
-			cancel()
-			if err != nil {
-				t.Fatalf("Check: %v\ncontrol plane:\n%s", err, logs.String())
-			}
-		}
+		xdstest.Check(t, conn, n, &logs)
 	}
 	rpcs(200)
-	if backends[0].n.Load() == 0 || backends[1].n.Load() == 0 {
-		t.Fatalf("RPCs per backend: %d, %d; want both", backends[0].n.Load(), backends[1].n.Load())
+	if backends[0].N.Load() == 0 || backends[1].N.Load() == 0 {
+		t.Fatalf("RPCs per backend: %d, %d; want both", backends[0].N.Load(), backends[1].N.Load())
 	}
 
 	// One endpoint less in the slice: the control plane pushes it, and the
@@ -130,9 +96,9 @@ func TestMeshEndpointSlices(t *testing.T) {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		before := backends[0].n.Load()
+		before := backends[0].N.Load()
 		rpcs(50)
-		if backends[0].n.Load() == before {
+		if backends[0].N.Load() == before {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -140,9 +106,9 @@ func TestMeshEndpointSlices(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	before := backends[1].n.Load()
+	before := backends[1].N.Load()
 	rpcs(100)
-	if got := backends[1].n.Load() - before; got != 100 {
+	if got := backends[1].N.Load() - before; got != 100 {
 		t.Errorf("%s got %d of 100 RPCs, want all", meshAddrs[1], got)
 	}
 }
@@ -212,13 +178,8 @@ func (n *netns) dial(ctx context.Context, addr string) (net.Conn, error) {
 	return d.DialContext(ctx, "tcp", addr)
 }
 
-// A meshBackend is a gRPC health server that counts its RPCs.
-type meshBackend struct {
-	n atomic.Int64
-}
-
 // backend starts a backend listening on addr inside the namespace.
-func (n *netns) backend(t *testing.T, addr string) *meshBackend {
+func (n *netns) backend(t *testing.T, addr string) *xdstest.Backend {
 	t.Helper()
 	var lis net.Listener
 	if err := n.do(func() (err error) {
@@ -227,31 +188,5 @@ func (n *netns) backend(t *testing.T, addr string) *meshBackend {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	b := &meshBackend{}
-	g := grpc.NewServer(grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		b.n.Add(1)
-		return h(ctx, req)
-	}))
-	healthpb.RegisterHealthServer(g, health.NewServer())
-	go g.Serve(lis)
-	t.Cleanup(g.Stop)
-	return b
-}
-
-// syncLog is a log that goroutines may write at once.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	return xdstest.Serve(t, lis)
 }

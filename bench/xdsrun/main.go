@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -43,12 +44,23 @@ func main() {
 	clients := flag.Int("clients", 100, "number of ADS clients")
 	runs := flag.Int("runs", 3, "changes per variant; the median is reported")
 	results := flag.String("results", "bench/results", "`dir` to write the table to (empty: only print it)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if *n <= 0 {
 		fmt.Fprintln(os.Stderr, "bench: xDS benchmark skipped (-n 0)")
 		return
 	}
 	if err := run(*n, *clients, *runs, *results); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -224,7 +236,7 @@ func run(n, nclients, runs int, results string) error {
 // variant serves the tree, with the build cache or not, syncs the clients
 // and times runs changes; it returns the table row.
 func variant(tree, work string, n, nclients, runs int, cached bool) (string, error) {
-	opts := build.Options{Cwd: tree}
+	opts := build.Options{Cwd: tree, EnvoyMessages: true} // as svccfg xds serve builds
 	label := "cold, whole tree"
 	if cached {
 		c, err := build.OpenCache(filepath.Join(work, "cache"))

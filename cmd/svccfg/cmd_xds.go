@@ -250,8 +250,9 @@ func runXDSServe(c *command, cmd *cobra.Command, args []string) error {
 	if watch < 0 {
 		return usageErrorf("--%s must not be negative, got %s", flagWatch, watch)
 	}
-	// The first build, which must succeed, also checks the paths.
-	out, opts, err := buildPaths(cmd, args, nil)
+	// The first build, which must succeed, also checks the paths. The
+	// server serves messages: no need to encode them to JSON.
+	out, opts, err := buildPaths(cmd, args, func(o *build.Options) { o.EnvoyMessages = true })
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func (b *builder) mesh() error {
 			continue
 		}
 		res := &Resource{Type: routeConfigurationType, Name: name, msg: rc}
-		if !b.opts.Typed {
+		if !b.opts.Typed && !b.opts.EnvoyMessages {
 			data, err := envoy.Marshal(rc)
 			if err != nil {
 				return err

@@ -41,7 +41,7 @@ type Server struct {
 	version int
 	// accepted is the last version each group ACKed; current the one set.
 	accepted, current map[string]string
-	snaps             map[string]*cache.Snapshot // by group and version: group+"@"+version
+	snaps             map[string]map[string]*cache.Snapshot // by group, then version
 	ready             atomic.Bool
 	counters          map[string]*atomic.Int64
 	rebuild           chan struct{}
@@ -50,7 +50,7 @@ type Server struct {
 // NewServer returns a Server; [Server.Serve] starts it.
 func NewServer(opts Options) *Server {
 	s := &Server{opts: opts, log: log.New(opts.Log, "xds: ", 0),
-		accepted: map[string]string{}, current: map[string]string{}, snaps: map[string]*cache.Snapshot{},
+		accepted: map[string]string{}, current: map[string]string{}, snaps: map[string]map[string]*cache.Snapshot{},
 		counters: map[string]*atomic.Int64{}, rebuild: make(chan struct{}, 1)}
 	for _, n := range []string{"rebuilds_total", "rebuild_errors_total", "snapshots_set_total", "requests_total", "responses_total", "acks_total", "nacks_total", "streams_open"} {
 		s.counters[n] = new(atomic.Int64)
@@ -133,7 +133,10 @@ func (s *Server) update(ctx context.Context, rebuild bool) {
 	}) {
 		svc := m.lookup(g)
 		for _, key := range []string{g, svc.name} {
-			s.snaps[key+"@"+version] = snaps[g]
+			if s.snaps[key] == nil {
+				s.snaps[key] = map[string]*cache.Snapshot{}
+			}
+			s.snaps[key][version] = snaps[g]
 			s.set(ctx, key, version)
 		}
 	}
@@ -143,7 +146,7 @@ func (s *Server) update(ctx context.Context, rebuild bool) {
 
 // set serves version to group; s.mu is held.
 func (s *Server) set(ctx context.Context, group, version string) {
-	snap := s.snaps[group+"@"+version]
+	snap := s.snaps[group][version]
 	if snap == nil {
 		return
 	}
@@ -154,20 +157,11 @@ func (s *Server) set(ctx context.Context, group, version string) {
 	s.current[group] = version
 	s.counters["snapshots_set_total"].Add(1)
 	// Keep only the versions that may still be needed.
-	for k := range s.snaps {
-		if g, v, _ := cut(k); g == group && v != version && v != s.accepted[group] {
-			delete(s.snaps, k)
+	for v := range s.snaps[group] {
+		if v != version && v != s.accepted[group] {
+			delete(s.snaps[group], v)
 		}
 	}
-}
-
-func cut(k string) (string, string, bool) {
-	for i := len(k) - 1; i >= 0; i-- {
-		if k[i] == '@' {
-			return k[:i], k[i+1:], true
-		}
-	}
-	return k, "", false
 }
 
 // callbacks records ACKs and turns a NACK into a revert of that node's

@@ -29,6 +29,9 @@ type service struct {
 // "NAME.NAMESPACE" and by NAME.
 type Mesh struct {
 	services map[string]*service
+	// clusters are the services that have a Cluster of each name, in the
+	// order of their groups.
+	clusters map[string][]*service
 }
 
 // NewMesh indexes the Envoy resources of out.
@@ -50,6 +53,14 @@ func NewMesh(out *build.Output) (*Mesh, error) {
 		m.services[u.Name+"."+u.Namespace] = s
 		if _, ok := m.services[u.Name]; !ok {
 			m.services[u.Name] = s
+		}
+	}
+	m.clusters = map[string][]*service{}
+	for _, g := range m.Groups() {
+		s := m.services[g]
+		for _, c := range s.byType[resource.ClusterType] {
+			name := resourceName(c)
+			m.clusters[name] = append(m.clusters[name], s)
 		}
 	}
 	return m, nil
@@ -186,9 +197,8 @@ func (m *Mesh) callees(s *service, egress *routev3.RouteConfiguration) []*servic
 // called name.
 func (m *Mesh) owner(name, ns string) *service {
 	var found *service
-	for _, k := range m.Groups() {
-		d := m.services[k]
-		if d.get(resource.ClusterType, name) != nil && (found == nil || d.namespace == ns) {
+	for _, d := range m.clusters[name] {
+		if found == nil || d.namespace == ns {
 			found = d
 		}
 	}

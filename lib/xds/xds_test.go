@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,12 +15,8 @@ import (
 	statuspb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/peer"
-	xdsgrpc "google.golang.org/grpc/xds"
 
-	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/internal/xdstest"
 	"github.com/svccfg/svccfg/lib/xds"
 )
 
@@ -34,30 +28,17 @@ const clientConfig = `def main(ctx):
     return service(name = "client", owner = "t", image = "r/client:1", ports = [port.grpc(9091)], calls = ["echo"])
 `
 
-// backend is a gRPC health server on 127.0.0.1 that counts its RPCs.
-type backend struct {
-	addr string
-	n    atomic.Int64
-}
-
-func startBackend(t *testing.T) *backend {
+// startBackend starts a counting gRPC backend on 127.0.0.1.
+func startBackend(t *testing.T) *xdstest.Backend {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &backend{addr: lis.Addr().String()}
-	g := grpc.NewServer(grpc.UnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		b.n.Add(1)
-		return h(ctx, req)
-	}))
-	healthpb.RegisterHealthServer(g, health.NewServer())
-	go g.Serve(lis)
-	t.Cleanup(g.Stop)
-	return b
+	return xdstest.Serve(t, lis)
 }
 
-func endpoint(t *testing.T, b *backend) xds.Endpoint {
-	host, port, _ := net.SplitHostPort(b.addr)
+func endpoint(t *testing.T, b *xdstest.Backend) xds.Endpoint {
+	host, port, _ := net.SplitHostPort(b.Addr)
 	var p uint32
 	fmt.Sscan(port, &p)
 	return xds.Endpoint{Address: host, Port: p, Ready: true}
@@ -76,16 +57,6 @@ func writeConfig(t *testing.T, dir, extra string) {
 	os.WriteFile(filepath.Join(dir, "svccfg.yaml"), []byte("vars:\n  namespace: default\n"), 0o644)
 }
 
-func buildFunc(dir string) xds.BuildFunc {
-	return func(ctx context.Context) (*xds.Mesh, error) {
-		out, err := build.Build(ctx, []string{dir}, build.Options{Cwd: dir})
-		if err != nil {
-			return nil, err
-		}
-		return xds.NewMesh(out)
-	}
-}
-
 // TestProxylessGRPC serves a mesh to grpc-go's xDS client, which dials
 // xds:///echo as the service "client": its RPCs reach both backends, an
 // invalid configuration change is refused while RPCs go on, and a canary
@@ -99,44 +70,21 @@ func TestProxylessGRPC(t *testing.T) {
 		"echo-stable.default": {endpoint(t, b1), endpoint(t, b2)},
 		"echo-canary.default": {endpoint(t, canary)},
 	})
-	var logs syncBuffer
-	srv := xds.NewServer(xds.Options{Build: buildFunc(dir), Endpoints: eps, Log: &logs})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	var logs xdstest.Log
+	srv := xds.NewServer(xds.Options{Build: xdstest.BuildDir(dir, nil), Endpoints: eps, Log: &logs})
+	addr, _ := xdstest.Start(t, srv, "127.0.0.1:0")
+	bootstrap, err := xds.GRPCBootstrap("client", "default", "1", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go srv.Serve(ctx, lis)
-
-	bootstrap := fmt.Sprintf(`{"xds_servers": [{"server_uri": %q, "channel_creds": [{"type": "insecure"}], "server_features": ["xds_v3"]}],
-		"node": {"id": "client~1", "cluster": "client"}}`, lis.Addr().String())
-	builder, err := xdsgrpc.NewXDSResolverWithConfigForTesting([]byte(bootstrap))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := grpc.NewClient("xds:///echo", grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithResolvers(builder))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
+	conn := xdstest.Dial(t, "xds:///echo", bootstrap)
 	rpcs := func(n int) {
 		t.Helper()
-		for i := 0; i < n; i++ {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			var p peer.Peer
-			_, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.Peer(&p))
-			cancel()
-			if err != nil {
-				t.Fatalf("Check: %v\n%s", err, logs.String())
-			}
-		}
+		xdstest.Check(t, conn, n, &logs)
 	}
 	rpcs(100)
-	if b1.n.Load() == 0 || b2.n.Load() == 0 || canary.n.Load() != 0 {
-		t.Fatalf("RPCs per backend = %d, %d, canary %d; want both > 0, canary 0", b1.n.Load(), b2.n.Load(), canary.n.Load())
+	if b1.N.Load() == 0 || b2.N.Load() == 0 || canary.N.Load() != 0 {
+		t.Fatalf("RPCs per backend = %d, %d, canary %d; want both > 0, canary 0", b1.N.Load(), b2.N.Load(), canary.N.Load())
 	}
 
 	// An invalid change: refused, positioned, RPCs go on.
@@ -153,11 +101,11 @@ func TestProxylessGRPC(t *testing.T) {
 	srv.Rebuild()
 	waitFor(t, func() bool { return strings.Contains(logs.String(), "serving version 2") })
 	time.Sleep(500 * time.Millisecond) // the client applies the new routes
-	canary.n.Store(0)
+	canary.N.Store(0)
 	const n = 2000
 	rpcs(n)
 	// Binomial(2000, 0.05): mean 100, sd 9.7; 5 sd either side.
-	if got := canary.n.Load(); got < 51 || got > 149 {
+	if got := canary.N.Load(); got < 51 || got > 149 {
 		t.Errorf("canary got %d of %d RPCs, want 100 ± 49\n%s", got, n, logs.String())
 	}
 }
@@ -172,23 +120,6 @@ func waitFor(t *testing.T, cond func() bool) {
 	t.Fatal("timed out")
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestControlPlaneRestart kills the control plane while a client sends
 // RPCs: the client keeps its last configuration and its RPCs go on; a new
 // control plane on the same address, with a changed configuration, is
@@ -198,51 +129,28 @@ func TestControlPlaneRestart(t *testing.T) {
 	writeConfig(t, dir, "")
 	b1, b2 := startBackend(t), startBackend(t)
 	eps := map[string][]xds.Endpoint{"echo.default": {endpoint(t, b1)}}
-	var logs syncBuffer
-	start := func(addr string, eps map[string][]xds.Endpoint) (string, context.CancelFunc) {
+	var logs xdstest.Log
+	start := func(addr string, eps map[string][]xds.Endpoint) (string, func()) {
 		t.Helper()
-		lis, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := xds.NewServer(xds.Options{Build: buildFunc(dir), Endpoints: xds.NewStaticEndpoints(eps), Log: &logs})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { srv.Serve(ctx, lis); close(done) }()
-		return lis.Addr().String(), func() { cancel(); lis.Close(); <-done }
+		srv := xds.NewServer(xds.Options{Build: xdstest.BuildDir(dir, nil), Endpoints: xds.NewStaticEndpoints(eps), Log: &logs})
+		return xdstest.Start(t, srv, addr)
 	}
 	addr, stop := start("127.0.0.1:0", eps)
 	bootstrap, err := xds.GRPCBootstrap("client", "default", "", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	builder, err := xdsgrpc.NewXDSResolverWithConfigForTesting(bootstrap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := grpc.NewClient("xds:///echo", grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithResolvers(builder))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	client := healthpb.NewHealthClient(conn)
+	conn := xdstest.Dial(t, "xds:///echo", bootstrap)
 	rpcs := func(n int) {
 		t.Helper()
-		for range n {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			_, err := client.Check(ctx, &healthpb.HealthCheckRequest{}, grpc.WaitForReady(true))
-			cancel()
-			if err != nil {
-				t.Fatalf("Check: %v\n%s", err, logs.String())
-			}
-		}
+		xdstest.Check(t, conn, n, &logs)
 	}
 	rpcs(20)
 	stop()
 	// No control plane: the client keeps what it was given.
-	before := b1.n.Load()
+	before := b1.N.Load()
 	rpcs(50)
-	if got := b1.n.Load() - before; got != 50 {
+	if got := b1.N.Load() - before; got != 50 {
 		t.Fatalf("with the control plane down, the backend got %d of 50 RPCs", got)
 	}
 	// A new control plane where the endpoints moved: the client resyncs.
@@ -250,12 +158,12 @@ func TestControlPlaneRestart(t *testing.T) {
 	defer stop()
 	waitFor(t, func() bool {
 		rpcs(5)
-		return b2.n.Load() > 0
+		return b2.N.Load() > 0
 	})
-	before = b1.n.Load()
+	before = b1.N.Load()
 	rpcs(50)
-	if b1.n.Load() != before {
-		t.Errorf("after the resync, the old backend still got %d RPCs", b1.n.Load()-before)
+	if b1.N.Load() != before {
+		t.Errorf("after the resync, the old backend still got %d RPCs", b1.N.Load()-before)
 	}
 }
 
@@ -266,16 +174,12 @@ func TestControlPlaneRestart(t *testing.T) {
 func TestNACK(t *testing.T) {
 	dir := t.TempDir()
 	writeConfig(t, dir, "")
-	var logs syncBuffer
-	srv := xds.NewServer(xds.Options{Build: buildFunc(dir), Endpoints: xds.NewStaticEndpoints(map[string][]xds.Endpoint{}), Log: &logs})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	var logs xdstest.Log
+	srv := xds.NewServer(xds.Options{Build: xdstest.BuildDir(dir, nil), Endpoints: xds.NewStaticEndpoints(map[string][]xds.Endpoint{}), Log: &logs})
+	addr, _ := xdstest.Start(t, srv, "127.0.0.1:0")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.Serve(ctx, lis)
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
