@@ -47,8 +47,8 @@ it (a Deployment's new pods all available, a Job complete...): on a
 terminal a line updated in place says how many are ready and which is the
 slowest; otherwise (CI logs) a line for each object as it becomes ready.
 A Deployment with a progress deadline (kube.rollout(progress_deadline=...))
-gets that long and 30 seconds more; everything else gets what is left of
---timeout. An object that fails is one line with the reason the cluster
+gets that long and 30 seconds more; everything else gets --object-timeout,
+if given, within what is left of --timeout. An object that fails is one line with the reason the cluster
 gives: progress deadline exceeded, image pull, crash loop, unschedulable,
 refused (quota or admission), container config, stalled, or timeout.
 --wait=false skips the wait.
@@ -79,6 +79,7 @@ const (
 	flagRevision       = "revision"
 	flagWait           = "wait"
 	flagRollback       = "rollback-on-failure"
+	flagObjectTimeout  = "object-timeout"
 )
 
 // defaultApplyTimeout is the default --timeout of apply and rollback.
@@ -109,6 +110,7 @@ func newApplyCmd(c *command) *cobra.Command {
 func addWaitFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.Bool(flagWait, true, "wait until every applied object is ready")
+	f.Duration(flagObjectTimeout, 0, "give each object at most this `duration` to become ready (default: what --timeout leaves; a Deployment's progress deadline and 30s, if it has one)")
 	t := f.Lookup(flagTimeout)
 	t.Usage = fmt.Sprintf("stop the apply, its retries and its wait after this wall-clock `duration` (each file's evaluation after at most %s)", eval.DefaultTimeout)
 	t.DefValue = defaultApplyTimeout.String()
@@ -234,6 +236,9 @@ func applyOptions(cmd *cobra.Command, cluster clusterOptions, cfg *rest.Config, 
 	if wait, _ := f.GetBool(flagWait); wait {
 		stderr := cmd.ErrOrStderr()
 		aopts.Wait = &rollout.Options{Progress: stderr, Terminal: rollout.IsTerminal(stderr)}
+		if aopts.Wait.ObjectTimeout, _ = f.GetDuration(flagObjectTimeout); aopts.Wait.ObjectTimeout < 0 {
+			return aopts, nil, usageErrorf("--%s must not be negative, got %s", flagObjectTimeout, aopts.Wait.ObjectTimeout)
+		}
 	}
 	aopts.Prune, _ = f.GetBool(flagPrune)
 	aopts.ForceConflicts, _ = f.GetBool(flagForceConflicts)

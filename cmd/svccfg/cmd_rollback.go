@@ -70,7 +70,10 @@ func runRollback(c *command, cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	aopts, _, _ := applyOptions(cmd, env.cluster, cfg, env.out, env.opts)
+	aopts, _, err := applyOptions(cmd, env.cluster, cfg, env.out, env.opts)
+	if err != nil {
+		return err
+	}
 	aopts.Prune = true
 	aopts.Record = rollbackRecord(store, history.User(cfg), target.Source)
 	res, err := a.Apply(cmd.Context(), objs, aopts)
