@@ -142,6 +142,38 @@ func TestApplyCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("new namespace", func(t *testing.T) {
+		// Objects in a namespace the same apply creates are dry-run once the
+		// namespace exists, before anything else is applied.
+		const text = `core = proto.package("k8s.io.api.core.v1")
+meta = proto.package("k8s.io.apimachinery.pkg.apis.meta.v1")
+
+def main(ctx):
+    return [
+        core.Namespace(metadata = meta.ObjectMeta(name = "fresh")),
+        core.ConfigMap(metadata = meta.ObjectMeta(name = "c", namespace = "fresh"), data = {"k": "v"}),
+    ]
+`
+		bad := strings.Replace(text, `data = {"k": "v"}),`, `data = {"k": "v"}),
+        core.Service(metadata = meta.ObjectMeta(name = "bad", namespace = "fresh"), spec = core.ServiceSpec(ports = [core.ServicePort(port = 99999)])),`, 1)
+		code, stdout, stderr := run(t, bin, "apply", "--kubeconfig", c.Kubeconfig, writeConfig(t, "fresh", bad))
+		want := regexp.MustCompile(`main\.star:8:21: apply: validation: Service fresh/bad: invalid: spec\.ports\[0\]\.port: Invalid value: 99999`)
+		if code != 1 || !want.MatchString(stderr) || !strings.Contains(stdout, "+++ svccfg/v1/ConfigMap/fresh/c\n") {
+			t.Errorf("a rejected object in a new namespace: exit %d, stderr %q, stdout:\n%s\nwant exit 1 and %s", code, stderr, stdout, want)
+		}
+		if _, err := c.Clientset.CoreV1().ConfigMaps("fresh").Get(t.Context(), "c", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("the ConfigMap beside the rejected Service: %v, want not found", err)
+		}
+		code, stdout, stderr = run(t, bin, "apply", "--kubeconfig", c.Kubeconfig, writeConfig(t, "fresh", text))
+		// The rejected apply left the namespace: it is unchanged now.
+		if code != 0 || !strings.HasSuffix(stdout, "applied 1 object, 1 unchanged, pruned 0, all ready\n") {
+			t.Fatalf("apply into a new namespace: exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
+		}
+		if _, err := c.Clientset.CoreV1().ConfigMaps("fresh").Get(t.Context(), "c", metav1.GetOptions{}); err != nil {
+			t.Errorf("the ConfigMap in the new namespace: %v", err)
+		}
+	})
+
 	t.Run("conflict", func(t *testing.T) {
 		patch := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"home-srv"},"spec":{"replicas":7}}`)
 		force := true

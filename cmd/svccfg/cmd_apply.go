@@ -32,6 +32,10 @@ that made the object, naming the object and the field:
 Then it prints the changes the way diff does, and applies the objects in
 dependency order: namespaces and custom resource definitions; service
 accounts, config maps and secrets; then workloads, services and the rest.
+The objects of a namespace that the same apply creates cannot be dry-run
+before it exists: they are shown as built, and dry-run once the namespaces
+are applied, before anything else is (a rejection then leaves only the new
+namespaces applied).
 
 A field another manager owns is a conflict, which stops the apply unless
 --force-conflicts takes it over. Fields that only other managers set are

@@ -87,6 +87,10 @@ type Result struct {
 	Applied, Unchanged, Pruned int
 	// Rollout is how the wait ended, or nil if there was none.
 	Rollout *rollout.Report
+
+	// deferred are the objects in namespaces the apply creates, which are
+	// dry-run once the namespaces exist, before anything else is applied.
+	deferred []build.Object
 }
 
 // An Applier applies objects to one cluster.
@@ -152,8 +156,10 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 	// already said all there is: for an object to create, or when the apply
 	// takes conflicting fields too.
 	actions := make(map[string]diff.Action, len(res.Changes))
+	deferred := make(map[string]bool) // in namespaces this apply creates
 	for _, c := range res.Changes {
 		actions[c.Object.Path()] = c.Action
+		deferred[c.Object.Path()] = c.InNewNamespace
 	}
 	var changed, check []build.Object
 	for _, obj := range objs {
@@ -168,26 +174,20 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 			}
 		}
 	}
-	if set != nil && set.write {
+	// A parent in a namespace that this apply creates is dry-run and
+	// written once the namespace exists.
+	newNS := make(map[string]bool)
+	for _, obj := range objs {
+		if obj.Group == "" && obj.Kind == "Namespace" && actions[obj.Path()] == diff.Create {
+			newNS[obj.Name] = true
+		}
+	}
+	parentLate := set != nil && newNS[set.parent.Namespace]
+	if set != nil && set.write && !parentLate {
 		check = append(check, set.superset())
 	}
-	errs := make([]error, len(check))
-	parallel.Do(len(check), opts.Concurrency, func(i int) error {
-		_, errs[i] = a.send(ctx, mapper, check[i], opts.ForceConflicts, true)
-		return nil
-	})
-	var rejected Rejected
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if !rejectable(err) {
-			return nil, err
-		}
-		rejected = append(rejected, err.(*Error))
-	}
-	if len(rejected) > 0 {
-		return nil, &rejected
+	if err := a.dryRun(ctx, mapper, check, opts); err != nil {
+		return nil, err
 	}
 	if opts.Changes != nil {
 		if err := opts.Changes(res); err != nil {
@@ -195,6 +195,15 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 		}
 	}
 	out := &Result{Diff: res, Unchanged: len(objs) - len(changed)}
+	for _, obj := range changed {
+		if deferred[obj.Path()] {
+			out.deferred = append(out.deferred, obj)
+		}
+	}
+	if parentLate && set.write {
+		out.deferred = append(out.deferred, set.superset())
+		set.late = true
+	}
 	err = a.applyAll(ctx, waitCtx, mapper, objs, changed, set, res, opts, out)
 	// An apply that changed nothing is no new revision: a rollback's
 	// default target stays the revision before the current one.
@@ -218,15 +227,35 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 // for all of objs (under waitCtx), counting in out.
 func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs, changed []build.Object, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
 	// The parent lists the members old and new before any is applied, so
-	// that an apply that stops half-way leaves none untracked.
-	if set != nil && set.write {
-		if _, err := a.send(ctx, mapper, set.superset(), opts.ForceConflicts, false); err != nil {
+	// that an apply that stops half-way leaves none untracked (or, in a
+	// namespace this apply creates, before any but the namespaces).
+	writeParent := func() error {
+		if set == nil || !set.write {
+			return nil
+		}
+		_, err := a.send(ctx, mapper, set.superset(), opts.ForceConflicts, false)
+		return err
+	}
+	if set == nil || !set.late {
+		if err := writeParent(); err != nil {
 			return err
 		}
 	}
 	gens := make(map[string]int64, len(changed))
 	applied := make(map[string]diff.Applied, len(objs))
 	for len(changed) > 0 {
+		if tier(changed[0].Kind) > 0 && len(out.deferred) > 0 {
+			if err := a.dryRun(ctx, mapper, out.deferred, opts); err != nil {
+				return err
+			}
+			out.deferred = nil
+			if set != nil && set.late {
+				if err := writeParent(); err != nil {
+					return err
+				}
+				set.late = false
+			}
+		}
 		n := 1
 		for n < len(changed) && tier(changed[n].Kind) == tier(changed[0].Kind) {
 			n++
@@ -298,6 +327,31 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 	return nil
 }
 
+// dryRun sends objs as server-side apply dry runs, all of them, and
+// returns the objects rejected as a [*Rejected], or the first other
+// failure.
+func (a *Applier) dryRun(ctx context.Context, mapper meta.RESTMapper, objs []build.Object, opts Options) error {
+	errs := make([]error, len(objs))
+	parallel.Do(len(objs), opts.Concurrency, func(i int) error {
+		_, errs[i] = a.send(ctx, mapper, objs[i], opts.ForceConflicts, true)
+		return nil
+	})
+	var rejected Rejected
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !rejectable(err) {
+			return err
+		}
+		rejected = append(rejected, err.(*Error))
+	}
+	if len(rejected) > 0 {
+		return &rejected
+	}
+	return nil
+}
+
 // applySetState is an ApplySet during an apply.
 type applySetState struct {
 	parent applyset.Parent
@@ -306,8 +360,9 @@ type applySetState struct {
 	// after.
 	union, exact applyset.Inventory
 	// write says that the live parent does not list union, or is of
-	// another version of svccfg.
-	write bool
+	// another version of svccfg; late, that it is written once the
+	// namespaces are, which it is in.
+	write, late bool
 }
 
 // superset returns the parent that lists the members before and after the

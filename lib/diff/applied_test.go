@@ -59,7 +59,7 @@ func TestUnchangedWithoutDryRun(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			client.ClearActions()
-			c, err := d.compare(t.Context(), newLive(), g, obj, map[string]Applied{obj.Path(): test.last})
+			c, err := d.compare(t.Context(), newLive(), g, obj, map[string]Applied{obj.Path(): test.last}, nil)
 			patched := false
 			for _, a := range client.Actions() {
 				patched = patched || a.GetVerb() == "patch"

@@ -117,6 +117,14 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 	if err := d.prefetch(ctx, live, objs, groups, opts.Concurrency); err != nil {
 		return nil, err
 	}
+	// The namespaces that objs create: their objects cannot be dry-run
+	// before they exist.
+	creating := make(map[string]bool)
+	for _, obj := range objs {
+		if obj.Group == "" && obj.Kind == "Namespace" {
+			creating[obj.Name] = true
+		}
+	}
 	changes := make([]Change, len(objs))
 	// The first failure stops the others; their errors, which that caused,
 	// are not reported.
@@ -130,7 +138,7 @@ func (d *Differ) Diff(ctx context.Context, objs []build.Object, opts Options) (*
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			change, err := d.compare(ctx, live, groups[i], obj, opts.Applied)
+			change, err := d.compare(ctx, live, groups[i], obj, opts.Applied, creating)
 			if err != nil && errors.Is(ctx.Err(), context.Canceled) {
 				return // stopped by another object's failure
 			}
@@ -183,7 +191,7 @@ func (d *Differ) mapper(ctx context.Context, timeout time.Duration) (meta.RESTMa
 
 // compare compares one object, of group g, with the cluster; its live
 // version comes from l if g was listed.
-func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object, last map[string]Applied) (Change, error) {
+func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object, last map[string]Applied, creating map[string]bool) (Change, error) {
 	id := obj.Path()
 	fail := func(err error) (Change, error) {
 		return Change{}, &Error{Class: classify(err), Object: id, Err: err}
@@ -221,6 +229,20 @@ func (d *Differ) compare(ctx context.Context, l *live, g group, obj build.Object
 		})
 		return err
 	})
+	if err != nil && current == nil && creating[obj.Namespace] && apierrors.IsNotFound(err) {
+		// In a namespace that the same objects create: shown as built, and
+		// checked by the cluster only once the namespace exists.
+		u := &unstructured.Unstructured{}
+		if uerr := u.UnmarshalJSON(body); uerr != nil {
+			return fail(err)
+		}
+		redactSecrets(nil, u)
+		after, cerr := canonicalYAML(u)
+		if cerr != nil {
+			return fail(err)
+		}
+		return Change{Object: obj, Action: Create, Diff: unified(id, nil, after), InNewNamespace: true}, nil
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -43,6 +43,10 @@ type Change struct {
 	Canary bool
 	// Managed is the [ManagedHash] of the live object, if there is one.
 	Managed string
+	// InNewNamespace says that the object is to be created in a namespace
+	// that the same objects create: the cluster could not dry-run it, and
+	// Diff shows it as built.
+	InNewNamespace bool
 }
 
 // A Result is the comparison of all objects with the cluster.
