@@ -87,10 +87,6 @@ type Result struct {
 	Applied, Unchanged, Pruned int
 	// Rollout is how the wait ended, or nil if there was none.
 	Rollout *rollout.Report
-
-	// deferred are the objects in namespaces the apply creates, which are
-	// dry-run once the namespaces exist, before anything else is applied.
-	deferred []build.Object
 }
 
 // An Applier applies objects to one cluster.
@@ -195,16 +191,17 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 		}
 	}
 	out := &Result{Diff: res, Unchanged: len(objs) - len(changed)}
+	// Dry-run once the namespaces are applied.
+	var late []build.Object
 	for _, obj := range changed {
 		if deferred[obj.Path()] {
-			out.deferred = append(out.deferred, obj)
+			late = append(late, obj)
 		}
 	}
 	if parentLate && set.write {
-		out.deferred = append(out.deferred, set.superset())
-		set.late = true
+		late = append(late, set.superset())
 	}
-	err = a.applyAll(ctx, waitCtx, mapper, objs, changed, set, res, opts, out)
+	err = a.applyAll(ctx, waitCtx, mapper, objs, changed, late, parentLate, set, res, opts, out)
 	// An apply that changed nothing is no new revision: a rollback's
 	// default target stays the revision before the current one.
 	if opts.Record != nil && (err != nil || res.HasDifferences()) {
@@ -224,8 +221,10 @@ func (a *Applier) Apply(ctx context.Context, objs []build.Object, opts Options) 
 
 // applyAll applies changed, the objects of objs to change (in apply
 // order), tier by tier and concurrently within a tier, prunes, and waits
-// for all of objs (under waitCtx), counting in out.
-func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs, changed []build.Object, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
+// for all of objs (under waitCtx), counting in out. Once the namespaces
+// are applied, it dry-runs late, the objects in the namespaces it created,
+// and then writes the ApplySet parent if parentLate (it is in one of them).
+func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper, objs, changed, late []build.Object, parentLate bool, set *applySetState, res *diff.Result, opts Options, out *Result) (err error) {
 	// The parent lists the members old and new before any is applied, so
 	// that an apply that stops half-way leaves none untracked (or, in a
 	// namespace this apply creates, before any but the namespaces).
@@ -236,24 +235,30 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 		_, err := a.send(ctx, mapper, set.superset(), opts.ForceConflicts, false)
 		return err
 	}
-	if set == nil || !set.late {
+	afterNamespaces := func() error {
+		if len(late) > 0 {
+			if err := a.dryRun(ctx, mapper, late, opts); err != nil {
+				return err
+			}
+		}
+		if parentLate {
+			return writeParent()
+		}
+		return nil
+	}
+	if !parentLate {
 		if err := writeParent(); err != nil {
 			return err
 		}
 	}
+	namespacesDone := false
 	gens := make(map[string]int64, len(changed))
 	applied := make(map[string]diff.Applied, len(objs))
 	for len(changed) > 0 {
-		if tier(changed[0].Kind) > 0 && len(out.deferred) > 0 {
-			if err := a.dryRun(ctx, mapper, out.deferred, opts); err != nil {
+		if !namespacesDone && tier(changed[0].Kind) > 0 {
+			namespacesDone = true
+			if err := afterNamespaces(); err != nil {
 				return err
-			}
-			out.deferred = nil
-			if set != nil && set.late {
-				if err := writeParent(); err != nil {
-					return err
-				}
-				set.late = false
 			}
 		}
 		n := 1
@@ -276,6 +281,11 @@ func (a *Applier) applyAll(ctx, waitCtx context.Context, mapper meta.RESTMapper,
 			gens[path] = got[i].GetGeneration()
 			applied[path] = diff.Applied{Managed: diff.ManagedHash(got[i])}
 			out.Applied++
+		}
+	}
+	if !namespacesDone {
+		if err := afterNamespaces(); err != nil {
+			return err
 		}
 	}
 	if opts.Prune {
@@ -360,9 +370,8 @@ type applySetState struct {
 	// after.
 	union, exact applyset.Inventory
 	// write says that the live parent does not list union, or is of
-	// another version of svccfg; late, that it is written once the
-	// namespaces are, which it is in.
-	write, late bool
+	// another version of svccfg.
+	write bool
 }
 
 // superset returns the parent that lists the members before and after the
