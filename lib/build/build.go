@@ -62,6 +62,10 @@ type Options struct {
 	// still checked, but keep only their type and name (their JSON is
 	// nil), unless there is a Cache, whose entries must be whole.
 	KubernetesOnly bool
+	// Overlay, if not nil, holds the contents of .star files by absolute
+	// path, read in place of the files on disk: the unsaved buffers of
+	// svccfg lsp's editor. It must not change during the build.
+	Overlay map[string][]byte
 	// Spool, if not nil, holds the JSON of the objects and resources
 	// instead of memory, as soon as each file is built (see [Spool]).
 	Spool *Spool

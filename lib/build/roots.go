@@ -405,5 +405,6 @@ func NewEvaluator(std *eval.Stdlib, root Root, opts Options) *eval.Evaluator {
 		MaxSteps:    opts.MaxSteps,
 		Timeout:     opts.Timeout,
 		Cwd:         opts.Cwd,
+		Overlay:     opts.Overlay,
 	})
 }

@@ -249,3 +249,29 @@ func valueType(fd protoreflect.FieldDescriptor) string {
 	}
 	return "int"
 }
+
+// Field returns the documentation of a message field, as hover text: its
+// name, the type a configuration writes, and its comment.
+func (d *Docs) Field(fd protoreflect.FieldDescriptor) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s.%s  %s\n", fd.ContainingMessage().FullName(), fd.Name(), FieldType(fd))
+	if c := d.comments[fd.FullName()]; c != "" {
+		b.WriteString("\n" + indent(c, "") + "\n")
+	}
+	if ed := fd.Enum(); ed != nil {
+		b.WriteString("\nValues: " + enumNames(ed) + "\n")
+	}
+	return b.String()
+}
+
+// Comment returns the comment of the type, field or enum value called
+// name, or "".
+func (d *Docs) Comment(name protoreflect.FullName) string { return d.comments[name] }
+
+func enumNames(ed protoreflect.EnumDescriptor) string {
+	var names []string
+	for i := range ed.Values().Len() {
+		names = append(names, string(ed.Values().Get(i).Name()))
+	}
+	return strings.Join(names, ", ")
+}

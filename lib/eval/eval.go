@@ -52,6 +52,10 @@ type Options struct {
 	// PreludeFrom is where svccfg.yaml names the prelude: the prelude's
 	// errors show it as their outermost caller.
 	PreludeFrom diag.Position
+	// Overlay, if not nil, holds the contents of files under the root by
+	// absolute path, read in place of the files on disk: an editor's
+	// unsaved buffers. It must not change while the evaluator is used.
+	Overlay map[string][]byte
 }
 
 // An Evaluator evaluates the configuration files under one config root.
@@ -82,7 +86,7 @@ func New(std *Stdlib, root string, opts Options) *Evaluator {
 		e.vars.SetKey(starlark.String(k), starlark.String(opts.Vars[k]))
 	}
 	e.vars.Freeze()
-	reader := &load.RootReader{Root: root, Stdlib: std.fsys, Display: diag.RelPath(root, opts.Cwd)}
+	reader := &load.RootReader{Root: root, Stdlib: std.fsys, Display: diag.RelPath(root, opts.Cwd), Overlay: opts.Overlay}
 	if reader.Display == "." {
 		reader.Display = ". (the working directory)"
 	}

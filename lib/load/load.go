@@ -47,6 +47,10 @@ type RootReader struct {
 	Stdlib fs.FS
 	// Display names the root in error messages; it defaults to Root.
 	Display string
+	// Overlay, if not nil, holds the contents of configuration files by
+	// canonical name, read in place of the files on disk: the unsaved
+	// buffers of an editor. It must not change while the reader is used.
+	Overlay map[string][]byte
 
 	once sync.Once
 	fs   *os.Root // Root, opened by the first read
@@ -110,6 +114,9 @@ func (r *RootReader) ReadFile(_ context.Context, name string) ([]byte, error) {
 	}
 	if !within(r.Root, name) {
 		return nil, fmt.Errorf("outside the config root %s", r.display())
+	}
+	if data, ok := r.Overlay[name]; ok {
+		return data, nil
 	}
 	r.once.Do(func() { r.fs, r.err = os.OpenRoot(r.Root) })
 	if r.err != nil {
