@@ -79,7 +79,7 @@ func Main() (code int) {
 	})
 	c.root.CompletionOptions.DisableDefaultCmd = true
 	addProfileFlags(c.root)
-	c.root.AddCommand(newApplyCmd(c), newBuildCmd(c), newDiffCmd(c), newDocCmd(c), newFmtCmd(c), newHistoryCmd(c), newRollbackCmd(c), newLintCmd(c), newTestCmd(c), newVersionCmd(c), newXDSCmd(c))
+	c.root.AddCommand(newApplyCmd(c), newBuildCmd(c), newDiffCmd(c), newDocCmd(c), newFmtCmd(c), newHistoryCmd(c), newRollbackCmd(c), newLintCmd(c), newLSPCmd(c), newTestCmd(c), newVersionCmd(c), newXDSCmd(c))
 	err := c.root.Execute()
 	return exit(c.root.ErrOrStderr(), err)
 }

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/svccfg/svccfg/lib/lsp"
+)
+
+const lspDoc = `Lsp runs svccfg's language server on standard input and output, for an
+editor to start: diagnostics (errors at their place, with the call chain,
+and lint findings) as you type, the documentation of the standard library,
+message types and fields on hover, completion of names, keyword arguments,
+fields, message types and ctx.vars keys, document symbols, formatting as
+svccfg fmt does it, and a quick fix for each "did you mean". Evaluation is
+sandboxed as for build, with the step limit of --max-steps and a deadline.
+
+docs/editors.md shows how to set up VS Code, Neovim and Helix.`
+
+func newLSPCmd(c *command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lsp",
+		Short: "Run the language server on standard input and output",
+		Long:  lspDoc,
+		Args:  cobra.NoArgs,
+		RunE:  mkRunE(c, runLSP),
+	}
+	addSandboxFlags(cmd)
+	return cmd
+}
+
+func runLSP(c *command, cmd *cobra.Command, args []string) error {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return systemError{err}
+	}
+	opts, err := sandboxOptions(cmd, cwd)
+	if err != nil {
+		return err
+	}
+	rw := stdio{cmd.InOrStdin(), cmd.OutOrStdout()}
+	if err := lsp.Serve(cmd.Context(), rw, lsp.Options{MaxSteps: opts.MaxSteps, Timeout: opts.Timeout, Vars: opts.Vars}); err != nil {
+		return systemError{err}
+	}
+	return nil
+}
+
+// stdio is standard input and output as the stream of the language server.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+// Close does nothing: the process's standard streams close as it exits.
+func (stdio) Close() error { return nil }

@@ -1,0 +1,283 @@
+// Package lsp is svccfg's language server: it speaks the Language Server
+// Protocol over a stream (svccfg lsp runs it on stdin and stdout) and
+// answers an editor with what svccfg knows of a configuration file: the
+// errors of evaluating it and the lint findings on what it generates, as
+// diagnostics; the documentation of the standard library and of every
+// message type and field, on hover; names, keyword arguments, fields and
+// message types as completions; its definitions as symbols; formatting as
+// svccfg fmt does it; and the fix of each did-you-mean.
+//
+// Evaluation runs as svccfg build runs it, sandboxed with its step limit
+// and a deadline, on the editor's unsaved text: each change cancels the
+// evaluation of the text before it.
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/jsonrpc2"
+	"github.com/svccfg/svccfg/lib/doc"
+	"github.com/svccfg/svccfg/lib/eval"
+	"github.com/svccfg/svccfg/lib/k8s"
+)
+
+// Options configures a Server.
+type Options struct {
+	// MaxSteps and Timeout bound the evaluation of one file, as for
+	// svccfg build; zero means the defaults of lib/eval, but a Timeout of
+	// at most DefaultTimeout.
+	MaxSteps uint64
+	Timeout  time.Duration
+	// Vars override the variables of svccfg.yaml, as --var does.
+	Vars map[string]string
+}
+
+// DefaultTimeout bounds the evaluation of one file for diagnostics: an
+// editor waits for them, so a file that runs longer is reported as such.
+const DefaultTimeout = 10 * time.Second
+
+// A Server is one language server session.
+type Server struct {
+	opts Options
+	std  *eval.Stdlib
+	docs *doc.Docs
+
+	mu    sync.Mutex
+	files map[string]*document // by URI
+	conn  *jsonrpc2.Conn
+	wg    sync.WaitGroup
+}
+
+// A document is an open file.
+type document struct {
+	uri     string
+	path    string
+	version int
+	text    string
+	cancel  context.CancelFunc // of its running diagnosis
+}
+
+// Serve runs a language server on rwc until the client exits or the
+// stream closes.
+func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
+	std, err := eval.DefaultStdlib()
+	if err != nil {
+		return err
+	}
+	if opts.Timeout == 0 || opts.Timeout > DefaultTimeout {
+		opts.Timeout = DefaultTimeout
+	}
+	s := &Server{opts: opts, std: std, docs: doc.New(std, k8s.Comments()), files: make(map[string]*document)}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(s.handle))
+	s.mu.Lock()
+	s.conn = conn
+	s.mu.Unlock()
+	select {
+	case <-conn.DisconnectNotify():
+	case <-ctx.Done():
+		conn.Close()
+	}
+	cancel()
+	s.wg.Wait()
+	return nil
+}
+
+// handle answers one request or notification; the connection calls it for
+// one message at a time, in order.
+func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
+	switch req.Method {
+	case "initialize":
+		return map[string]any{
+			"capabilities": map[string]any{
+				"textDocumentSync":           map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
+				"hoverProvider":              true,
+				"completionProvider":         map[string]any{"triggerCharacters": []string{".", "(", ","}},
+				"documentSymbolProvider":     true,
+				"documentFormattingProvider": true,
+				"codeActionProvider":         map[string]any{"codeActionKinds": []string{"quickfix"}},
+			},
+			"serverInfo": map[string]any{"name": "svccfg"},
+		}, nil
+	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration", "workspace/didChangeWatchedFiles":
+		return nil, nil
+	case "shutdown":
+		return nil, nil
+	case "exit":
+		conn.Close()
+		return nil, nil
+	case "textDocument/didOpen":
+		var p DidOpenParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		s.update(p.TextDocument.URI, p.TextDocument.Version, p.TextDocument.Text)
+		return nil, nil
+	case "textDocument/didChange":
+		var p DidChangeParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if n := len(p.ContentChanges); n > 0 {
+			s.update(p.TextDocument.URI, p.TextDocument.Version, p.ContentChanges[n-1].Text)
+		}
+		return nil, nil
+	case "textDocument/didSave":
+		var p DocumentParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			s.update(d.uri, d.version, d.text)
+		}
+		return nil, nil
+	case "textDocument/didClose":
+		var p DocumentParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		s.close(ctx, p.TextDocument.URI)
+		return nil, nil
+	case "textDocument/hover":
+		var p PositionParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return s.hover(d, p.Position), nil
+		}
+		return nil, nil
+	case "textDocument/completion":
+		var p PositionParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return s.complete(d, p.Position), nil
+		}
+		return CompletionList{Items: []CompletionItem{}}, nil
+	case "textDocument/documentSymbol":
+		var p DocumentParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return symbols(d), nil
+		}
+		return []DocumentSymbol{}, nil
+	case "textDocument/formatting":
+		var p DocumentParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return formatting(d)
+		}
+		return []TextEdit{}, nil
+	case "textDocument/codeAction":
+		var p CodeActionParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return codeActions(d, p.Context.Diagnostics), nil
+		}
+		return []CodeAction{}, nil
+	}
+	if req.Notif {
+		return nil, nil
+	}
+	return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeMethodNotFound, Message: fmt.Sprintf("svccfg lsp does not answer %s", req.Method)}
+}
+
+func unmarshal(req *jsonrpc2.Request, v any) error {
+	if req.Params == nil {
+		return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: req.Method + ": no parameters"}
+	}
+	if err := json.Unmarshal(*req.Params, v); err != nil {
+		return &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: fmt.Sprintf("%s: %v", req.Method, err)}
+	}
+	return nil
+}
+
+// file returns the open document at uri, or nil.
+func (s *Server) file(uri string) *document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.files[uri]
+	if d == nil {
+		return nil
+	}
+	c := *d
+	return &c
+}
+
+// update records a document's new text and diagnoses it, cancelling the
+// diagnosis of its earlier text.
+func (s *Server) update(uri string, version int, text string) {
+	path, ok := uriPath(uri)
+	s.mu.Lock()
+	d := s.files[uri]
+	if d == nil {
+		d = &document{uri: uri, path: path}
+		s.files[uri] = d
+	}
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.version, d.text = version, text
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	snap := *d
+	conn := s.conn
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		diags := s.diagnose(ctx, &snap)
+		if ctx.Err() != nil {
+			return
+		}
+		v := snap.version
+		conn.Notify(context.Background(), "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Version: &v, Diagnostics: diags})
+	}()
+}
+
+// close forgets a document and clears its diagnostics.
+func (s *Server) close(ctx context.Context, uri string) {
+	s.mu.Lock()
+	if d := s.files[uri]; d != nil && d.cancel != nil {
+		d.cancel()
+	}
+	delete(s.files, uri)
+	conn := s.conn
+	s.mu.Unlock()
+	conn.Notify(ctx, "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
+}
+
+// uriPath returns the absolute path of a file: URI.
+func uriPath(uri string) (string, bool) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" || !strings.HasSuffix(u.Path, ".star") {
+		return "", false
+	}
+	return filepath.Clean(filepath.FromSlash(u.Path)), true
+}
+
+// pathURI returns the file: URI of an absolute path.
+func pathURI(path string) string {
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+}

@@ -1,0 +1,237 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sourcegraph/jsonrpc2"
+)
+
+// client is a language client talking to a Server over a pipe.
+type client struct {
+	t     *testing.T
+	conn  *jsonrpc2.Conn
+	diags chan PublishDiagnosticsParams
+}
+
+func newClient(t *testing.T) *client {
+	t.Helper()
+	a, b := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, a, Options{}) }()
+	c := &client{t: t, diags: make(chan PublishDiagnosticsParams, 16)}
+	c.conn = jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(b, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(
+		func(_ context.Context, _ *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
+			if req.Method == "textDocument/publishDiagnostics" {
+				var p PublishDiagnosticsParams
+				json.Unmarshal(*req.Params, &p)
+				c.diags <- p
+			}
+			return nil, nil
+		}))
+	t.Cleanup(func() {
+		c.conn.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	var init map[string]any
+	c.call("initialize", map[string]any{"capabilities": map[string]any{}}, &init)
+	if _, ok := init["capabilities"]; !ok {
+		t.Fatalf("initialize returned %v, want capabilities", init)
+	}
+	return c
+}
+
+func (c *client) call(method string, params, result any) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.conn.Call(ctx, method, params, result); err != nil {
+		c.t.Fatalf("%s: %v", method, err)
+	}
+}
+
+func (c *client) open(path, text string) PublishDiagnosticsParams {
+	c.t.Helper()
+	uri := pathURI(path)
+	if err := c.conn.Notify(context.Background(), "textDocument/didOpen", DidOpenParams{TextDocument: TextDocumentItem{URI: uri, Version: 1, Text: text}}); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.wait(uri)
+}
+
+func (c *client) wait(uri string) PublishDiagnosticsParams {
+	c.t.Helper()
+	select {
+	case p := <-c.diags:
+		if p.URI != uri {
+			c.t.Fatalf("diagnostics for %s, want %s", p.URI, uri)
+		}
+		return p
+	case <-time.After(time.Minute):
+		c.t.Fatal("no diagnostics")
+	}
+	return PublishDiagnosticsParams{}
+}
+
+const service = `core = proto.package("k8s.io.api.core.v1")
+
+def main(ctx):
+    return service(
+        name = "web",
+        owner = "web",
+        image = "registry.example.com/web:1.0.0",
+        replicas = 3,
+        cpu = kube.cores(1),
+        mem = kube.gigabytes(1),
+        prot = 8080,
+    )
+`
+
+func writeConfig(t *testing.T, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "main.star")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestDiagnosticsAndQuickFix(t *testing.T) {
+	c := newClient(t)
+	path := writeConfig(t, service)
+	p := c.open(path, service)
+	if len(p.Diagnostics) != 1 {
+		t.Fatalf("got %d diagnostics, want 1: %+v", len(p.Diagnostics), p.Diagnostics)
+	}
+	d := p.Diagnostics[0]
+	want := Range{Start: Position{Line: 10, Character: 8}, End: Position{Line: 10, Character: 12}}
+	if d.Range != want || d.Message != `service: unexpected keyword argument "prot" (did you mean port?)` || d.Severity != SeverityError {
+		t.Errorf("diagnostic = %+v, want the unknown keyword at %+v", d, want)
+	}
+	var actions []CodeAction
+	params := map[string]any{"textDocument": map[string]any{"uri": p.URI}, "range": d.Range, "context": map[string]any{"diagnostics": p.Diagnostics}}
+	c.call("textDocument/codeAction", params, &actions)
+	if len(actions) != 1 || actions[0].Edit.Changes[p.URI][0].NewText != "port" || actions[0].Edit.Changes[p.URI][0].Range != want {
+		t.Fatalf("code actions = %+v, want one changing prot to port", actions)
+	}
+
+	// The fixed text has no errors, and lint finds nothing to say.
+	fixed := strings.Replace(service, "prot =", "port =", 1)
+	c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": p.URI, "version": 2},
+		"contentChanges": []map[string]any{{"text": fixed}},
+	})
+	p = c.wait(p.URI)
+	if len(p.Diagnostics) != 0 || *p.Version != 2 {
+		t.Errorf("after the fix: version %d, diagnostics %+v; want version 2 and none", *p.Version, p.Diagnostics)
+	}
+
+	// A syntax error is placed where the parser stops.
+	c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": p.URI, "version": 3},
+		"contentChanges": []map[string]any{{"text": "def main(ctx):\n    return [\n"}},
+	})
+	p = c.wait(p.URI)
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Range.Start.Line != 2 || p.Diagnostics[0].Message != "got outdent, want primary expression" {
+		t.Errorf("syntax error diagnostics = %+v", p.Diagnostics)
+	}
+}
+
+func TestUnsavedBuffer(t *testing.T) {
+	c := newClient(t)
+	path := writeConfig(t, "def main(ctx):\n    return []\n")
+	p := c.open(path, "def main(ctx):\n    return [nope]\n")
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != "undefined: nope (did you mean None?)" || p.Diagnostics[0].Range.Start != (Position{Line: 1, Character: 12}) {
+		t.Errorf("diagnostics of the unsaved buffer = %+v, want undefined: nope at 2:13", p.Diagnostics)
+	}
+}
+
+func TestHover(t *testing.T) {
+	c := newClient(t)
+	path := writeConfig(t, service)
+	p := c.open(path, service)
+	hover := func(line, char int) string {
+		var h *Hover
+		c.call("textDocument/hover", PositionParams{TextDocument: TextDocumentIdentifier{URI: p.URI}, Position: Position{Line: line, Character: char}}, &h)
+		if h == nil {
+			return ""
+		}
+		return h.Contents.Value
+	}
+	for _, tt := range []struct {
+		line, char int
+		want       string
+	}{
+		{8, 19, "kube.cores(n)"},          // kube.cores
+		{3, 12, "service(name"},           // service
+		{5, 9, "service(owner): string"},  // a keyword argument
+		{0, 22, "k8s.io.api.core.v1"},     // inside the string: the package is not a name
+	} {
+		got := hover(tt.line, tt.char)
+		if tt.line == 0 {
+			if got != "" {
+				t.Errorf("hover at %d:%d = %q, want nothing", tt.line, tt.char, got)
+			}
+			continue
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("hover at %d:%d = %q, want it to contain %q", tt.line, tt.char, got, tt.want)
+		}
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	c := newClient(t)
+	text := "core = proto.package(\"k8s.io.api.core.v1\")\n\ndef main(ctx):\n    c = core.Cont\n    p = core.ContainerPort(contai\n    ns = ctx.vars[\"\n    return service(rep\n"
+	path := writeConfig(t, text)
+	c.open(path, text)
+	complete := func(line, char int) map[string]CompletionItem {
+		var list CompletionList
+		c.call("textDocument/completion", PositionParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}, Position: Position{Line: line, Character: char}}, &list)
+		items := map[string]CompletionItem{}
+		for _, it := range list.Items {
+			items[it.Label] = it
+		}
+		return items
+	}
+	if got := complete(3, 17); got["Container"].Kind != KindStruct || got["ContainerPort"].Detail != "message k8s.io.api.core.v1.ContainerPort" || got["Pod"].Label != "" {
+		t.Errorf("core.Cont completions = %+v", got)
+	}
+	if got := complete(4, 33); got["containerPort"].Detail != "int" || len(got) != 1 {
+		t.Errorf("ContainerPort(contai completions = %+v", got)
+	}
+	if got := complete(5, 19); len(got) != 3 || got["environment"].Label == "" {
+		t.Errorf("ctx.vars completions = %+v", got)
+	}
+	if got := complete(6, 22); got["replicas"].Detail != "int or None" {
+		t.Errorf("service(rep completions = %+v", got)
+	}
+}
+
+func TestSymbolsAndFormatting(t *testing.T) {
+	c := newClient(t)
+	text := "X=1\ndef main(ctx):\n  return []\n"
+	path := writeConfig(t, text)
+	c.open(path, text)
+	var syms []DocumentSymbol
+	c.call("textDocument/documentSymbol", DocumentParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}}, &syms)
+	if len(syms) != 2 || syms[0].Name != "X" || syms[1].Name != "main" || syms[1].Kind != SymbolFunction {
+		t.Errorf("symbols = %+v", syms)
+	}
+	var edits []TextEdit
+	c.call("textDocument/formatting", DocumentParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}}, &edits)
+	if len(edits) != 1 || edits[0].NewText != "X = 1\n\ndef main(ctx):\n    return []\n" {
+		t.Errorf("formatting edits = %+v", edits)
+	}
+}
