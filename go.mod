@@ -21,6 +21,10 @@ module github.com/svccfg/svccfg
 //   github.com/bufbuild/protocompile: compiles k8s .proto files in `make generate`
 //     without a protoc binary.
 //   github.com/spf13/cobra: the CLI.
+//   github.com/sourcegraph/jsonrpc2 v0.2.3: JSON-RPC 2.0 and the LSP's
+//     Content-Length framing for svccfg lsp; small, no dependencies, and used
+//     by many Go language servers (go.lsp.dev/jsonrpc2 pulls in zap and
+//     segmentio/encoding for the same).
 //   sigs.k8s.io/yaml: reads svccfg.yaml; it and go.yaml.in/yaml/v2 v2.4.4 (in
 //     tests) are YAML as Kubernetes writes it, which lib/render's own encoder
 //     must match byte for byte.
@@ -62,6 +66,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/robfig/cron/v3 v3.0.1
 	github.com/rogpeppe/go-internal v1.16.0
+	github.com/sourcegraph/jsonrpc2 v0.2.3
 	github.com/spf13/cobra v1.10.2
 	github.com/stripe/skycfg v0.4.0
 	go.starlark.net v0.0.0-20260908191801-89a6a09411d5
@@ -121,7 +126,6 @@ require (
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/planetscale/vtprotobuf v0.6.1-0.20240319094008-0393e58bdf10 // indirect
 	github.com/pmezard/go-difflib v1.0.1-0.20181226105442-5d4384ee4fb2 // indirect
-	github.com/sourcegraph/jsonrpc2 v0.2.3 // indirect
 	github.com/spaolacci/murmur3 v1.1.0 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/spiffe/go-spiffe/v2 v2.8.1 // indirect

@@ -173,10 +173,10 @@ func TestHover(t *testing.T) {
 		line, char int
 		want       string
 	}{
-		{8, 19, "kube.cores(n)"},          // kube.cores
-		{3, 12, "service(name"},           // service
-		{5, 9, "service(owner): string"},  // a keyword argument
-		{0, 22, "k8s.io.api.core.v1"},     // inside the string: the package is not a name
+		{8, 19, "kube.cores(n)"},         // kube.cores
+		{3, 12, "service(name"},          // service
+		{5, 9, "service(owner): string"}, // a keyword argument
+		{0, 22, "k8s.io.api.core.v1"},    // inside the string: the package is not a name
 	} {
 		got := hover(tt.line, tt.char)
 		if tt.line == 0 {
