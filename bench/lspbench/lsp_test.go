@@ -1,0 +1,81 @@
+// Package lspbench measures svccfg lsp: how long diagnostics take to come
+// back after a one-file change in a tree of generated services.
+package lspbench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/sourcegraph/jsonrpc2"
+	"github.com/svccfg/svccfg/bench/internal/spec"
+	"github.com/svccfg/svccfg/lib/lsp"
+)
+
+// BenchmarkDiagnoseChange times one didChange of a configuration file in
+// a tree of 10,000 services (100 a directory) until its diagnostics are
+// published: the evaluation of that file, its build and lint.
+func BenchmarkDiagnoseChange(b *testing.B) {
+	tree := b.TempDir()
+	if err := spec.WriteTree(tree, 10_000, 100); err != nil {
+		b.Fatal(err)
+	}
+	var file string
+	filepath.WalkDir(tree, func(path string, d os.DirEntry, err error) error {
+		if file == "" && filepath.Ext(path) == ".star" {
+			file = path
+		}
+		return err
+	})
+	src, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, c := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go lsp.Serve(ctx, a, lsp.Options{})
+	diags := make(chan lsp.PublishDiagnosticsParams, 1)
+	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(c, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(
+		func(_ context.Context, _ *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
+			if req.Method == "textDocument/publishDiagnostics" {
+				var p lsp.PublishDiagnosticsParams
+				json.Unmarshal(*req.Params, &p)
+				diags <- p
+			}
+			return nil, nil
+		}))
+	defer conn.Close()
+	if err := conn.Call(ctx, "initialize", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
+		b.Fatal(err)
+	}
+	uri := "file://" + filepath.ToSlash(file)
+	conn.Notify(ctx, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 0, "text": string(src)}})
+	if p := <-diags; len(p.Diagnostics) != 0 {
+		b.Fatalf("the generated file has diagnostics: %+v", p.Diagnostics)
+	}
+	var times []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		text := fmt.Sprintf("%s\n# change %d\n", src, i)
+		start := time.Now()
+		conn.Notify(ctx, "textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": i + 1},
+			"contentChanges": []map[string]any{{"text": text}},
+		})
+		p := <-diags
+		times = append(times, time.Since(start))
+		if *p.Version != i+1 || len(p.Diagnostics) != 0 {
+			b.Fatalf("change %d: version %d, diagnostics %+v", i+1, *p.Version, p.Diagnostics)
+		}
+	}
+	b.StopTimer()
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+}
