@@ -31,7 +31,7 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 	}
 	opts := build.Options{
 		Vars: s.opts.Vars, MaxSteps: s.opts.MaxSteps, Timeout: s.opts.Timeout,
-		Cwd: filepath.Dir(d.path), Duplicates: true, Typed: true,
+		Cwd: filepath.Dir(d.path), Duplicates: true,
 		Overlay: map[string][]byte{d.path: src},
 	}
 	out, err := build.Build(ctx, []string{d.path}, opts)
@@ -45,10 +45,9 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 	diags := []Diagnostic{}
 	for _, fd := range findings {
 		e := &diag.Error{Pos: fd.Pos, Msg: fd.Msg, Stack: fd.Stack}
-		if dg, ok := s.toDiagnostic(d, e, SeverityWarning); ok {
-			dg.Code = fd.Rule
-			diags = append(diags, dg)
-		}
+		dg := s.toDiagnostic(d, e, SeverityWarning)
+		dg.Code = fd.Rule
+		diags = append(diags, dg)
 	}
 	return diags
 }
@@ -71,9 +70,7 @@ func (s *Server) errorDiagnostics(d *document, err error) []Diagnostic {
 	}
 	diags := []Diagnostic{}
 	for _, e := range errs {
-		if dg, ok := s.toDiagnostic(d, e, SeverityError); ok {
-			diags = append(diags, dg)
-		}
+		diags = append(diags, s.toDiagnostic(d, e, SeverityError))
 	}
 	return diags
 }
@@ -83,7 +80,7 @@ func (s *Server) errorDiagnostics(d *document, err error) []Diagnostic {
 // a loaded module's function that failed), or at the top of d for an error
 // of another file that d's evaluation reached. The call chain becomes the
 // related information.
-func (s *Server) toDiagnostic(d *document, e *diag.Error, severity int) (Diagnostic, bool) {
+func (s *Server) toDiagnostic(d *document, e *diag.Error, severity int) Diagnostic {
 	pos, msg := e.Pos, e.Msg
 	if pos.File != d.path {
 		found := false
@@ -110,7 +107,7 @@ func (s *Server) toDiagnostic(d *document, e *diag.Error, severity int) (Diagnos
 		}
 		dg.RelatedInformation = append(dg.RelatedInformation, RelatedInformation{Location: s.location(fr.Pos), Message: "called from " + fr.Func})
 	}
-	return dg, true
+	return dg
 }
 
 // location returns the location of a position of any file.
