@@ -52,7 +52,6 @@ type Server struct {
 
 	mu    sync.Mutex
 	files map[string]*document // by URI
-	conn  *jsonrpc2.Conn
 	wg    sync.WaitGroup
 }
 
@@ -79,9 +78,6 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(s.handle))
-	s.mu.Lock()
-	s.conn = conn
-	s.mu.Unlock()
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
@@ -120,7 +116,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		if err := unmarshal(req, &p); err != nil {
 			return nil, err
 		}
-		s.update(p.TextDocument.URI, p.TextDocument.Version, p.TextDocument.Text)
+		s.update(conn, p.TextDocument.URI, p.TextDocument.Version, p.TextDocument.Text)
 		return nil, nil
 	case "textDocument/didChange":
 		var p DidChangeParams
@@ -128,7 +124,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			return nil, err
 		}
 		if n := len(p.ContentChanges); n > 0 {
-			s.update(p.TextDocument.URI, p.TextDocument.Version, p.ContentChanges[n-1].Text)
+			s.update(conn, p.TextDocument.URI, p.TextDocument.Version, p.ContentChanges[n-1].Text)
 		}
 		return nil, nil
 	case "textDocument/didSave":
@@ -137,7 +133,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			return nil, err
 		}
 		if d := s.file(p.TextDocument.URI); d != nil {
-			s.update(d.uri, d.version, d.text)
+			s.update(conn, d.uri, d.version, d.text)
 		}
 		return nil, nil
 	case "textDocument/didClose":
@@ -145,7 +141,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		if err := unmarshal(req, &p); err != nil {
 			return nil, err
 		}
-		s.close(ctx, p.TextDocument.URI)
+		s.close(ctx, conn, p.TextDocument.URI)
 		return nil, nil
 	case "textDocument/hover":
 		var p PositionParams
@@ -223,7 +219,7 @@ func (s *Server) file(uri string) *document {
 
 // update records a document's new text and diagnoses it, cancelling the
 // diagnosis of its earlier text.
-func (s *Server) update(uri string, version int, text string) {
+func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text string) {
 	path, ok := uriPath(uri)
 	s.mu.Lock()
 	d := s.files[uri]
@@ -238,7 +234,6 @@ func (s *Server) update(uri string, version int, text string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
 	snap := *d
-	conn := s.conn
 	s.mu.Unlock()
 	if !ok {
 		return
@@ -257,13 +252,12 @@ func (s *Server) update(uri string, version int, text string) {
 }
 
 // close forgets a document and clears its diagnostics.
-func (s *Server) close(ctx context.Context, uri string) {
+func (s *Server) close(ctx context.Context, conn *jsonrpc2.Conn, uri string) {
 	s.mu.Lock()
 	if d := s.files[uri]; d != nil && d.cancel != nil {
 		d.cancel()
 	}
 	delete(s.files, uri)
-	conn := s.conn
 	s.mu.Unlock()
 	conn.Notify(ctx, "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
 }
