@@ -66,6 +66,16 @@ type Options struct {
 	// path, read in place of the files on disk: the unsaved buffers of
 	// svccfg lsp's editor. It must not change during the build.
 	Overlay map[string][]byte
+	// Peers, if not nil, are units built earlier from other files of the
+	// config sets being built, which a service's calls may name as though
+	// they were in this build: svccfg lsp builds the one file being edited
+	// against the rest of its config set. A unit of the build itself takes
+	// the place of a peer of the same name. Peers are not in the Output.
+	Peers []*Unit
+	// Partial, if set, makes Build return the units of the files that
+	// built along with the errors of those that did not, and skips the
+	// check of services' calls: how svccfg lsp finds the Peers of a file.
+	Partial bool
 	// Spool, if not nil, holds the JSON of the objects and resources
 	// instead of memory, as soon as each file is built (see [Spool]).
 	Spool *Spool
@@ -205,11 +215,13 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 			}
 		}
 	}
-	if err := errs.Err(); err != nil {
+	if err := errs.Err(); err != nil && !opts.Partial {
 		return nil, err
 	}
-	if err := b.mesh(); err != nil {
-		return nil, err
+	if !opts.Partial {
+		if err := b.mesh(); err != nil {
+			return nil, err
+		}
 	}
 	slices.Sort(sets)
 	out := &Output{Files: len(jobs), ConfigSets: sets, Roots: roots, Duplicates: b.duplicates}
@@ -224,7 +236,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 	slices.SortFunc(out.Units, func(a, b *Unit) int {
 		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
 	})
-	return out, nil
+	return out, errs.Err()
 }
 
 // A job is one configuration file to evaluate.

@@ -31,6 +31,9 @@ func (b *builder) mesh() error {
 			name, ns, _ := strings.Cut(call, ".")
 			callee, ok := b.units[unitKey{ns, name}]
 			if !ok {
+				callee, ok = b.peer(name, ns)
+			}
+			if !ok {
 				errs = append(errs, &diag.Error{Pos: c.pos, Stack: c.stack, Msg: c.what + ": calls: " + b.unknownService(name, ns)})
 				continue
 			}
@@ -84,12 +87,28 @@ func (b *builder) unknownService(name, ns string) string {
 			names = append(names, k.name)
 		}
 	}
+	for _, u := range b.opts.Peers {
+		if u.Namespace == ns && u.resource(routeConfigurationType, u.Name) != nil {
+			names = append(names, u.Name)
+		}
+	}
 	slices.Sort(names)
+	names = slices.Compact(names)
 	msg := fmt.Sprintf("no service %q in namespace %q in this build", name, ns)
 	if near := diag.Nearest(name, names); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	return msg
+}
+
+// peer returns the unit of Options.Peers called name in namespace ns.
+func (b *builder) peer(name, ns string) (*Unit, bool) {
+	for _, u := range b.opts.Peers {
+		if u.Name == name && u.Namespace == ns {
+			return u, true
+		}
+	}
+	return nil, false
 }
 
 // resource returns the unit's Envoy resource of type typ called name, or nil.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -34,7 +35,30 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 		Cwd: filepath.Dir(d.path), Duplicates: true,
 		Overlay: map[string][]byte{d.path: src},
 	}
+	var dir string
+	if roots, err := build.Roots([]string{d.path}, build.FindOptions{}); err == nil && len(roots) == 1 {
+		// Only a root that svccfg.yaml marks is a config set to build as
+		// a whole; a loose file's directory may hold anything.
+		if _, err := os.Stat(filepath.Join(roots[0].Dir, build.ConfigFile)); err == nil {
+			dir = roots[0].Dir
+		}
+	}
+	if p := s.readyPeers(dir); p != nil {
+		opts.Peers = p.units(d.path)
+	}
 	out, err := build.Build(ctx, []string{d.path}, opts)
+	if err != nil && opts.Peers == nil && dir != "" && callsUnknown(err) {
+		// A call names a service that is not in this file: build the
+		// rest of the config root, once, and check the call against it.
+		p := s.peerSet(dir)
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return nil
+		}
+		opts.Peers = p.units(d.path)
+		out, err = build.Build(ctx, []string{d.path}, opts)
+	}
 	if err != nil {
 		return s.errorDiagnostics(d, err)
 	}

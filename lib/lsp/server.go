@@ -50,9 +50,12 @@ type Server struct {
 	std  *eval.Stdlib
 	docs *doc.Docs
 
-	mu    sync.Mutex
-	files map[string]*document // by URI
-	wg    sync.WaitGroup
+	ctx context.Context // ends with the session
+
+	mu       sync.Mutex
+	files    map[string]*document // by URI
+	peerSets map[string]*peerSet  // by config root directory
+	wg       sync.WaitGroup
 }
 
 // A document is an open file.
@@ -74,9 +77,10 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	if opts.Timeout == 0 || opts.Timeout > DefaultTimeout {
 		opts.Timeout = DefaultTimeout
 	}
-	s := &Server{opts: opts, std: std, docs: doc.New(std, k8s.Comments()), files: make(map[string]*document)}
+	s := &Server{opts: opts, std: std, docs: doc.New(std, k8s.Comments()), files: make(map[string]*document), peerSets: make(map[string]*peerSet)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	s.ctx = ctx
 	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(s.handle))
 	select {
 	case <-conn.DisconnectNotify():
@@ -133,6 +137,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			return nil, err
 		}
 		if d := s.file(p.TextDocument.URI); d != nil {
+			s.forgetPeers(d.path)
 			s.update(conn, d.uri, d.version, d.text)
 		}
 		return nil, nil
@@ -231,7 +236,7 @@ func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text strin
 		d.cancel()
 	}
 	d.version, d.text = version, text
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(s.ctx)
 	d.cancel = cancel
 	snap := *d
 	s.mu.Unlock()

@@ -69,6 +69,17 @@ func (c *client) open(path, text string) PublishDiagnosticsParams {
 	return c.wait(uri)
 }
 
+func (c *client) change(uri string, version int, text string) PublishDiagnosticsParams {
+	c.t.Helper()
+	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": uri, "version": version},
+		"contentChanges": []map[string]any{{"text": text}},
+	}); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.wait(uri)
+}
+
 func (c *client) wait(uri string) PublishDiagnosticsParams {
 	c.t.Helper()
 	select {
@@ -233,5 +244,37 @@ func TestSymbolsAndFormatting(t *testing.T) {
 	c.call("textDocument/formatting", DocumentParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}}, &edits)
 	if len(edits) != 1 || edits[0].NewText != "X = 1\n\ndef main(ctx):\n    return []\n" {
 		t.Errorf("formatting edits = %+v", edits)
+	}
+}
+
+// TestCallsToPeers opens a service that calls one another file of its config
+// root defines: the call is checked against the rest of the root, which
+// svccfg build would build with it, so it is no error, and a misspelt call
+// is one, with the callee as its did-you-mean.
+func TestCallsToPeers(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"svccfg.yaml":   "vars:\n  namespace: shop\n",
+		"api/main.star": "def main(ctx):\n    return service(name = \"api\", owner = \"shop\", image = \"r/api:1\", port = 8080, cpu = \"100m\", mem = \"64Mi\")\n",
+		"web/main.star": "def main(ctx):\n    return service(name = \"web\", owner = \"shop\", image = \"r/web:1\", port = 8080, calls = [\"api\"], cpu = \"100m\", mem = \"64Mi\")\n",
+	}
+	for name, text := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newClient(t)
+	web := filepath.Join(root, "web/main.star")
+	if p := c.open(web, files["web/main.star"]); len(p.Diagnostics) != 0 {
+		t.Fatalf("diagnostics of a call to a peer: %+v", p.Diagnostics)
+	}
+	p := c.change(pathURI(web), 2, strings.Replace(files["web/main.star"], `["api"]`, `["apj"]`, 1))
+	want := `service "web": calls: no service "apj" in namespace "shop" in this build (did you mean "api"?)`
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range.Start != (Position{Line: 1, Character: 18}) {
+		t.Errorf("diagnostics of a misspelt call: %+v, want %q at 2:19", p.Diagnostics, want)
 	}
 }
