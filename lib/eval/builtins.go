@@ -36,6 +36,10 @@ var internal = &starlarkstruct.Module{
 
 const varsKey = "svccfg.vars"
 
+// readKey is the thread-local key of the [readFunc] through which errors of
+// calls on a thread refine their positions ([ThreadError]).
+const readKey = "svccfg.read"
+
 func builtinVars(thread *starlark.Thread, fn *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(fn.Name(), args, kwargs, 0); err != nil {
 		return nil, err

@@ -29,7 +29,10 @@ func toPos(p syntax.Position) diag.Position {
 // syntax and resolve errors keep their positions; an evaluation error is
 // reported at the innermost frame in a configuration file, with the other
 // frames, standard library ones included, as its call chain.
-func convertError(err error) error {
+//
+// read reads the source of a configuration file to place an argument's
+// error at the argument; nil means the file on disk.
+func convertError(err error, read readFunc) error {
 	var (
 		serr  syntax.Error
 		rerrs resolve.ErrorList
@@ -41,10 +44,10 @@ func convertError(err error) error {
 	case errors.As(err, &eerr):
 		// A failed load wraps the loaded module's error: report that one,
 		// with the load statement as a caller.
-		if inner := convertError(eerr.Unwrap()); inner != nil && isPositioned(inner) {
+		if inner := convertError(eerr.Unwrap(), read); inner != nil && isPositioned(inner) {
 			return withCaller(inner, eerr.CallStack)
 		}
-		return evalError(eerr)
+		return evalError(eerr, read)
 	case errors.As(err, &serr):
 		return &diag.Error{Pos: toPos(serr.Pos), Msg: serr.Msg}
 	case errors.As(err, &rerrs):
@@ -85,7 +88,7 @@ func withCaller(err error, stack starlark.CallStack) error {
 	return d
 }
 
-func evalError(e *starlark.EvalError) *diag.Error {
+func evalError(e *starlark.EvalError, read readFunc) *diag.Error {
 	d := &diag.Error{Msg: cleanMessage(e.Msg), Err: e}
 	at := -1
 	for i := len(e.CallStack) - 1; i >= 0; i-- {
@@ -105,7 +108,7 @@ func evalError(e *starlark.EvalError) *diag.Error {
 		d.Pos = toPos(e.CallStack[at].Pos)
 		var arg *starproto.ArgError
 		if errors.As(e, &arg) && innermost(e.CallStack, at) {
-			d.Pos = argPos(d.Pos, arg)
+			d.Pos = argPos(d.Pos, arg, read)
 		}
 	}
 	for i := len(e.CallStack) - 1; i >= 0; i-- {
@@ -190,11 +193,11 @@ func innermost(stack starlark.CallStack, at int) bool {
 
 // argPos returns the position of the argument that arg names in the call
 // whose opening parenthesis is at call, or call if it cannot be found.
-func argPos(call diag.Position, arg *starproto.ArgError) diag.Position {
+func argPos(call diag.Position, arg *starproto.ArgError, read readFunc) diag.Position {
 	if strings.HasPrefix(call.File, load.StdlibPrefix) {
 		return call
 	}
-	src, err := os.ReadFile(call.File)
+	src, err := read.file(call.File)
 	if err != nil {
 		return call
 	}
@@ -208,4 +211,27 @@ func argPos(call diag.Position, arg *starproto.ArgError) diag.Position {
 		}
 	}
 	return call
+}
+
+// A readFunc reads the source of a configuration file, by absolute path,
+// to refine the position of an error in it: an [Evaluator] reads its
+// Options.Overlay before the disk, so that positions are those of the text
+// it evaluated.
+type readFunc func(path string) ([]byte, error)
+
+// file reads path with read, or from disk if read is nil.
+func (read readFunc) file(path string) ([]byte, error) {
+	if read == nil {
+		return os.ReadFile(path)
+	}
+	return read(path)
+}
+
+// source reads a configuration file as the evaluator sees it: from
+// Options.Overlay if it is there, else from disk.
+func (e *Evaluator) source(path string) ([]byte, error) {
+	if data, ok := e.opts.Overlay[path]; ok {
+		return data, nil
+	}
+	return os.ReadFile(path)
 }

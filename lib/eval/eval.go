@@ -168,10 +168,10 @@ func (e *Evaluator) evalFile(thread *starlark.Thread, path string) ([]Result, er
 	}
 	v, err := starlark.Call(thread, mainFn, starlark.Tuple{e.newContext(e.vars)}, nil)
 	if err != nil {
-		return nil, explainVars(convertError(err), e.vars)
+		return nil, explainVars(convertError(err, e.source), e.vars, e.source)
 	}
 	var results []Result
-	c := &collector{mainPos: mainPos, origins: origins(thread), prelude: e.prelude.origins}
+	c := &collector{read: e.source, mainPos: mainPos, origins: origins(thread), prelude: e.prelude.origins}
 	if err := c.collect(v, &results, nil); err != nil {
 		return nil, err
 	}
@@ -194,6 +194,7 @@ func (e *Evaluator) newThread(ctx context.Context, stderr io.Writer) *starlark.T
 		}
 	})
 	thread.SetLocal(varsKey, e.vars)
+	thread.SetLocal(readKey, readFunc(e.source))
 	max := e.opts.MaxSteps
 	thread.SetMaxExecutionSteps(max)
 	thread.OnMaxSteps = func(thread *starlark.Thread) {
@@ -232,6 +233,7 @@ func origins(thread *starlark.Thread) map[starlark.Value]origin {
 
 // A collector gathers what main returned.
 type collector struct {
+	read    readFunc
 	mainPos diag.Position
 	origins map[starlark.Value]origin
 	prelude map[starlark.Value]origin // of the prelude's own objects
@@ -260,7 +262,7 @@ func (c *collector) collect(v starlark.Value, results *[]Result, path []int) err
 		return nil
 	case *starlark.List, starlark.Tuple:
 		if len(path) == maxListDepth {
-			return &diag.Error{Pos: resultPos(c.mainPos, nil, v), Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
+			return &diag.Error{Pos: resultPos(c.mainPos, nil, v, c.read), Msg: fmt.Sprintf("main returned lists nested more than %d deep, want a service, a cron job, a proto message, or a list of them", maxListDepth)}
 		}
 		seq := v.(starlark.Indexable)
 		for i := range seq.Len() {
@@ -293,7 +295,7 @@ func (c *collector) collect(v starlark.Value, results *[]Result, path []int) err
 	for i := len(path) - 1; i >= 0; i-- {
 		fmt.Fprintf(&where, " at index %d of a list", path[i])
 	}
-	return &diag.Error{Pos: resultPos(c.mainPos, path, v), Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where.String())}
+	return &diag.Error{Pos: resultPos(c.mainPos, path, v, c.read), Msg: fmt.Sprintf("main returned %s%s, want a service, a cron job, a proto message, or a list of them", got, where.String())}
 }
 
 func messages(list *starlark.List, u *Unit, field string) ([]proto.Message, error) {

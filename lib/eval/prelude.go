@@ -102,7 +102,7 @@ func (e *Evaluator) loadPrelude(thread *starlark.Thread) (starlark.StringDict, e
 	}
 	globals, err := e.cache.LoadFile(thread, path)
 	if err != nil {
-		if cerr := convertError(err); isPositioned(cerr) {
+		if cerr := convertError(err, e.source); isPositioned(cerr) {
 			return nil, relativizeMessages(suggestPredeclared(cerr, e.std.predeclared), e.opts.Cwd)
 		}
 		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}

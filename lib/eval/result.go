@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"os"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/diag"
@@ -17,11 +16,11 @@ import (
 // it (the only one, or the only one whose literal result is of v's type),
 // or, as far as that statement writes lists literally, the element that v
 // is; else def, main's definition.
-func resultPos(def diag.Position, path []int, v starlark.Value) diag.Position {
+func resultPos(def diag.Position, path []int, v starlark.Value, read readFunc) diag.Position {
 	if strings.HasPrefix(def.File, load.StdlibPrefix) {
 		return def
 	}
-	src, err := os.ReadFile(def.File)
+	src, err := read.file(def.File)
 	if err != nil {
 		return def
 	}

@@ -86,7 +86,7 @@ func LoadStdlib(reg *starproto.Registry, fsys fs.FS) (*Stdlib, error) {
 		name := load.StdlibPrefix + file
 		globals, err := cache.LoadFile(thread, name)
 		if err != nil {
-			return nil, convertError(err)
+			return nil, convertError(err, nil)
 		}
 		if std.docs[name], err = moduleDoc(fsys, file, name); err != nil {
 			return nil, err

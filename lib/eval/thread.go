@@ -104,7 +104,7 @@ func (e *Evaluator) ExecFile(thread *starlark.Thread, path string) (starlark.Str
 		return starlark.ExecFileOptions(fileOptions, thread, name, src, predeclared)
 	})
 	if err != nil {
-		if cerr := convertError(err); isPositioned(cerr) {
+		if cerr := convertError(err, e.source); isPositioned(cerr) {
 			return nil, relativizeMessages(suggestPredeclared(cerr, predeclared), e.opts.Cwd)
 		}
 		return nil, &diag.Error{Pos: diag.Position{File: path}, Msg: cleanMessage(err.Error())}
@@ -138,14 +138,15 @@ func (e *Evaluator) newContext(vars *starlark.Dict) starlark.Value {
 // Error converts an error from a Starlark call on a thread of the evaluator
 // into svccfg's positioned errors, as [Evaluator.EvalFile] reports them: at
 // the innermost frame in a configuration file, with the call chain below.
-func Error(err error) error { return convertError(err) }
+func Error(err error) error { return convertError(err, nil) }
 
 // ThreadError is [Error] for an error from a call on thread, a thread of
 // the evaluator: it also explains a missing variable of the ctx.vars that
 // [Evaluator.NewContext] last made on it, as [Evaluator.EvalFile] does.
 func ThreadError(thread *starlark.Thread, err error) error {
 	vars, _ := thread.Local(varsKey).(*starlark.Dict)
-	return explainVars(convertError(err), vars)
+	read, _ := thread.Local(readKey).(readFunc)
+	return explainVars(convertError(err, read), vars, read)
 }
 
 // Message returns the message of err, an error from Starlark, without the

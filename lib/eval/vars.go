@@ -2,7 +2,6 @@ package eval
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,7 +24,7 @@ var missingKey = regexp.MustCompile(`^key ("(?:[^"\\]|\\.)*") not in dict$`)
 // explainVars rewrites each error in err that reports a missing key of
 // ctx.vars (see [indexesVars]) into one that names the variable, lists those of vars, and says how to
 // set it.
-func explainVars(err error, vars *starlark.Dict) error {
+func explainVars(err error, vars *starlark.Dict, read readFunc) error {
 	if vars == nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func explainVars(err error, vars *starlark.Dict) error {
 		if uerr != nil {
 			continue
 		}
-		if _, found, _ := vars.Get(starlark.String(name)); found || !indexesVars(e.Pos) {
+		if _, found, _ := vars.Get(starlark.String(name)); found || !indexesVars(e.Pos, read) {
 			continue
 		}
 		e.Msg = missingVar(name, vars)
@@ -49,11 +48,11 @@ func explainVars(err error, vars *starlark.Dict) error {
 // indexesVars reports whether the index expression whose '[' is at pos
 // indexes ctx.vars, as far as its syntax tells: it is written x.vars[...],
 // or name[...] where every assignment to name in the file is name = x.vars.
-func indexesVars(pos diag.Position) bool {
+func indexesVars(pos diag.Position, read readFunc) bool {
 	if !pos.IsValid() || strings.HasPrefix(pos.File, load.StdlibPrefix) {
 		return false
 	}
-	src, err := os.ReadFile(pos.File)
+	src, err := read.file(pos.File)
 	if err != nil {
 		return false
 	}

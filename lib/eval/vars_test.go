@@ -47,7 +47,7 @@ func TestIndexesVars(t *testing.T) {
 		col  int
 		want bool
 	}{{21, true}, {29, true}, {37, false}, {46, false}, {1, false}} {
-		if got := indexesVars(diag.Position{File: file, Line: 5, Col: test.col}); got != test.want {
+		if got := indexesVars(diag.Position{File: file, Line: 5, Col: test.col}, nil); got != test.want {
 			t.Errorf("indexesVars(5:%d) = %v, want %v", test.col, got, test.want)
 		}
 	}

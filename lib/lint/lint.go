@@ -80,6 +80,11 @@ func (f Finding) origin() diag.Position {
 type Options struct {
 	// Cwd is the directory that paths in messages are relative to.
 	Cwd string
+	// Overlay, if not nil, holds the contents of .star files by absolute
+	// path, read in place of the files on disk for the positions of
+	// findings and their ignore comments, as the build read them
+	// ([build.Options.Overlay]).
+	Overlay map[string][]byte
 }
 
 // Run checks what a build produced (built with [build.Options.Duplicates],
@@ -94,7 +99,7 @@ func Run(out *build.Output, opts Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &pass{cwd: opts.Cwd, src: &sources{files: make(map[string]*source)}, duplicates: out.Duplicates}
+	p := &pass{cwd: opts.Cwd, src: &sources{files: make(map[string]*source), overlay: opts.Overlay}, duplicates: out.Duplicates}
 	if err := p.collect(out.Units); err != nil {
 		return nil, err
 	}

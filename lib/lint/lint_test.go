@@ -170,3 +170,41 @@ func TestEveryRuleTested(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlay lints a build of a file's overlay text, which differs from
+// the file on disk: findings are placed, and ignore comments read, in the
+// overlay, the text that the build evaluated.
+func TestOverlay(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "main.star")
+	if err := os.WriteFile(path, []byte("def main(ctx):\n    return []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, test := range []struct{ src, want string }{
+		{
+			"def main(ctx):\n    return service(\n        name = \"web\",\n        owner = \"web\",\n        image = \"r/web:1\",\n        cpu = \"1\",\n    )\n",
+			`main.star:2:19: Deployment "web": container "web" requests no memory (resources-set)`,
+		},
+		{
+			"def main(ctx):\n    return service(  # svccfg:ignore resources-set\n        name = \"web\",\n        owner = \"web\",\n        image = \"r/web:1\",\n        cpu = \"1\",\n    )\n",
+			"",
+		},
+	} {
+		overlay := map[string][]byte{path: []byte(test.src)}
+		out, err := build.Build(t.Context(), []string{path}, build.Options{Cwd: dir, Duplicates: true, Overlay: overlay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		findings, err := lint.Run(out, lint.Options{Cwd: dir, Overlay: overlay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range findings {
+			got = append(got, fmt.Sprintf("%s: %s (%s)", f.Pos.Format(dir), f.Msg, f.Rule))
+		}
+		if strings.Join(got, "\n") != test.want {
+			t.Errorf("findings of\n%s: got %q, want %q", test.src, got, test.want)
+		}
+	}
+}

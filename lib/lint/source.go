@@ -14,7 +14,8 @@ import (
 // sources holds the configuration files that findings point into, each
 // read and parsed at most once.
 type sources struct {
-	files map[string]*source
+	files   map[string]*source
+	overlay map[string][]byte // read before the disk
 }
 
 // A source is a parsed configuration file.
@@ -39,15 +40,18 @@ func (s *sources) get(path string) *source {
 	if strings.HasPrefix(path, load.StdlibPrefix) {
 		return src
 	}
-	data, err := os.ReadFile(path)
+	data, ok := s.overlay[path]
+	if !ok {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return src
+		}
+	}
+	file, err := eval.ParseFile(path, data)
 	if err != nil {
 		return src
 	}
-	if src.file, err = eval.ParseFile(path, data); err != nil {
-		src.file = nil
-		return src
-	}
-	src.ignores = ignores(src.file)
+	src.file, src.ignores = file, ignores(file)
 	return src
 }
 
