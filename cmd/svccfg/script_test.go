@@ -34,6 +34,13 @@ func TestScript(t *testing.T) {
 		UpdateScripts:       golden.Update(),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			// EXAMPLES is the repository's examples/, for the cases that
+			// run on them in place (read-only).
+			dir, err := filepath.Abs("../../examples")
+			env.Setenv("EXAMPLES", dir)
+			return err
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"status":    cmdStatus,
 			"tree":      cmdTree,
