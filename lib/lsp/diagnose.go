@@ -135,10 +135,11 @@ func (s *Server) toDiagnostic(d *document, e *diag.Error, severity int) Diagnost
 }
 
 // location returns the location of a position of any file.
+// A standard library file's is that of its copy in [Server.stdlibDir].
 func (s *Server) location(p diag.Position) Location {
-	r := Range{Start: Position{Line: max(p.Line-1, 0), Character: max(p.Col-1, 0)}}
-	r.End = r.Start
-	return Location{URI: pathURI(p.File), Range: r}
+	text, _ := s.sourceOf(p.File)
+	start := toLSP(text, syntax.MakePosition(nil, int32(p.Line), int32(p.Col)))
+	return Location{URI: s.uriOf(p.File), Range: Range{Start: start, End: start}}
 }
 
 // wordRange returns the range of the word (an identifier, a number or a

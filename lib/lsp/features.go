@@ -99,6 +99,14 @@ func isWordByte(c byte) bool {
 // enclosingCall returns the dotted name of the function called by the
 // innermost call whose parentheses hold the byte offset off of text.
 func enclosingCall(text string, off int) string {
+	name, _ := callAt(text, off)
+	return name
+}
+
+// callAt returns the dotted name of the function called by the innermost
+// call whose parentheses hold the byte offset off of text, and the offset
+// of its opening parenthesis.
+func callAt(text string, off int) (string, int) {
 	depth := 0
 	for i := off - 1; i >= 0; i-- {
 		switch text[i] {
@@ -109,17 +117,17 @@ func enclosingCall(text string, off int) string {
 		case '(':
 			if depth == 0 {
 				name, _, _ := wordAt(text, i)
-				return name
+				return name, i
 			}
 			depth--
 		case '\n':
 			// Calls span lines; keep looking, but not past a top-level statement.
 			if i+1 < len(text) && isWordByte(text[i+1]) && depth <= 0 {
-				return ""
+				return "", -1
 			}
 		}
 	}
-	return ""
+	return "", -1
 }
 
 // isKeyword reports whether the word ending at end in text is a keyword
@@ -305,7 +313,7 @@ func itemKind(v starlark.Value) (int, string) {
 // and its assigned names.
 func symbols(d *document) []DocumentSymbol {
 	syms := []DocumentSymbol{}
-	f, err := eval.Parse(d.path, []byte(d.text))
+	f, err := parse(d.path, d.text)
 	if err != nil {
 		return syms
 	}

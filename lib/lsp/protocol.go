@@ -170,3 +170,24 @@ type CodeAction struct {
 type WorkspaceEdit struct {
 	Changes map[string][]TextEdit `json:"changes"`
 }
+
+// SignatureHelp is the result of textDocument/signatureHelp.
+type SignatureHelp struct {
+	Signatures      []SignatureInformation `json:"signatures"`
+	ActiveSignature int                    `json:"activeSignature"`
+	ActiveParameter int                    `json:"activeParameter"`
+}
+
+// SignatureInformation is the signature of one callable.
+type SignatureInformation struct {
+	Label         string                 `json:"label"`
+	Documentation *MarkupContent         `json:"documentation,omitempty"`
+	Parameters    []ParameterInformation `json:"parameters"`
+}
+
+// ParameterInformation is one parameter of a signature; its label is the
+// range of UTF-16 offsets of its text in the signature's label.
+type ParameterInformation struct {
+	Label         [2]int         `json:"label"`
+	Documentation *MarkupContent `json:"documentation,omitempty"`
+}

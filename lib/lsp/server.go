@@ -52,6 +52,9 @@ type Server struct {
 
 	ctx context.Context // ends with the session
 
+	stdlibOnce sync.Once
+	stdlib     string // see stdlibDir
+
 	mu       sync.Mutex
 	files    map[string]*document // by URI
 	peerSets map[string]*peerSet  // by config root directory
@@ -103,6 +106,8 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 				"hoverProvider":              true,
 				"completionProvider":         map[string]any{"triggerCharacters": []string{".", "(", ","}},
 				"documentSymbolProvider":     true,
+				"definitionProvider":         true,
+				"signatureHelpProvider":      map[string]any{"triggerCharacters": []string{"(", ","}},
 				"documentFormattingProvider": true,
 				"codeActionProvider":         map[string]any{"codeActionKinds": []string{"quickfix"}},
 			},
@@ -166,6 +171,24 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			return s.complete(d, p.Position), nil
 		}
 		return CompletionList{Items: []CompletionItem{}}, nil
+	case "textDocument/signatureHelp":
+		var p PositionParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return s.signatureHelp(d, p.Position), nil
+		}
+		return nil, nil
+	case "textDocument/definition":
+		var p PositionParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		if d := s.file(p.TextDocument.URI); d != nil {
+			return s.definition(d, p.Position), nil
+		}
+		return []Location{}, nil
 	case "textDocument/documentSymbol":
 		var p DocumentParams
 		if err := unmarshal(req, &p); err != nil {

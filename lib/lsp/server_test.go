@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/sourcegraph/jsonrpc2"
 )
@@ -276,5 +277,117 @@ func TestCallsToPeers(t *testing.T) {
 	want := `service "web": calls: no service "apj" in namespace "shop" in this build (did you mean "api"?)`
 	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range.Start != (Position{Line: 1, Character: 18}) {
 		t.Errorf("diagnostics of a misspelt call: %+v, want %q at 2:19", p.Diagnostics, want)
+	}
+}
+
+// writeTree writes files (by slash-separated path) under a new directory.
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, text := range files {
+		path := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// at returns the position of the first occurrence of sub in text, plus
+// delta characters.
+func at(t *testing.T, text, sub string, delta int) Position {
+	t.Helper()
+	i := strings.Index(text, sub)
+	if i < 0 {
+		t.Fatalf("no %q in the text", sub)
+	}
+	return position(text, i+delta)
+}
+
+func TestDefinition(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	main := "load(\"//lib/common.star\", \"web\", img = \"IMAGE\")\n\ndef main(ctx):\n    ns = \"shop\"  # é\n    return web(ns, img, kube.cores(1)) + [service(name = ns)]\n"
+	root := writeTree(t, map[string]string{
+		"svccfg.yaml":     "vars: {}\n",
+		"lib/common.star": "load(\"//lib/images.star\", \"IMAGE\")\n\ndef web(ns, image, cpu):\n    return []\n",
+		"lib/images.star": "IMAGE = \"r/web:1\"\n",
+		"main.star":       main,
+	})
+	c := newClient(t)
+	path := filepath.Join(root, "main.star")
+	c.open(path, main)
+	define := func(p Position) []Location {
+		var locs []Location
+		c.call("textDocument/definition", PositionParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}, Position: p}, &locs)
+		return locs
+	}
+	line := func(l, c, n int) Range {
+		return Range{Start: Position{Line: l, Character: c}, End: Position{Line: l, Character: c + n}}
+	}
+	for _, tt := range []struct {
+		name string
+		pos  Position
+		uri  string
+		rng  Range
+	}{
+		{"a loaded function", at(t, main, "web(ns", 1), pathURI(filepath.Join(root, "lib/common.star")), line(2, 4, 3)},
+		{"a name loaded through two loads", at(t, main, "img, kube", 0), pathURI(filepath.Join(root, "lib/images.star")), line(0, 0, 5)},
+		{"a load's module", at(t, main, "lib/common", 0), pathURI(filepath.Join(root, "lib/common.star")), line(0, 0, 0)},
+		{"a local variable", at(t, main, "ns, img", 0), pathURI(path), line(3, 4, 2)},
+		{"a standard library function", at(t, main, "service(", 2), "/service.star", line(32, 4, 7)},
+		{"a function of a predeclared module", at(t, main, "cores", 2), "/kube.star", line(9, 4, 5)},
+	} {
+		locs := define(tt.pos)
+		if len(locs) != 1 || !strings.HasSuffix(locs[0].URI, tt.uri) || locs[0].Range != tt.rng {
+			t.Errorf("definition of %s: got %+v, want %s at %+v", tt.name, locs, tt.uri, tt.rng)
+			continue
+		}
+		if p, ok := uriPath(locs[0].URI); !ok {
+			t.Errorf("definition of %s: %s is not a file", tt.name, locs[0].URI)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("definition of %s: %v", tt.name, err)
+		}
+	}
+	if locs := define(at(t, main, "# é", 0)); len(locs) != 0 {
+		t.Errorf("definition of a comment: %+v, want none", locs)
+	}
+}
+
+func TestSignatureHelp(t *testing.T) {
+	c := newClient(t)
+	text := "def web(name, replicas = 2):\n    \"\"\"A web server.\"\"\"\n    return []\n\ndef main(ctx):\n    return service(name = \"web\", replicas = kube.cores(\n    ) + web(\"a\", \n"
+	path := writeConfig(t, text)
+	c.open(path, text)
+	help := func(p Position) *SignatureHelp {
+		var h *SignatureHelp
+		c.call("textDocument/signatureHelp", PositionParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}, Position: p}, &h)
+		return h
+	}
+	param := func(h *SignatureHelp) string {
+		s := h.Signatures[0]
+		if h.ActiveParameter >= len(s.Parameters) {
+			return ""
+		}
+		r := s.Parameters[h.ActiveParameter].Label
+		return string(utf16.Decode(utf16.Encode([]rune(s.Label))[r[0]:r[1]]))
+	}
+	h := help(at(t, text, "replicas = kube", 11))
+	if h == nil || !strings.HasPrefix(h.Signatures[0].Label, "service(name, owner, image, command = None,") || param(h) != "replicas = None" {
+		t.Fatalf("signature help in service(... replicas = : %+v", h)
+	}
+	if d := h.Signatures[0].Parameters[h.ActiveParameter].Documentation; d == nil || !strings.HasPrefix(d.Value, "int or None: ") {
+		t.Errorf("replicas' documentation = %+v", d)
+	}
+	if h := help(at(t, text, "kube.cores(", 11)); h == nil || h.Signatures[0].Label != "kube.cores(n)" || param(h) != "n" {
+		t.Errorf("signature help in kube.cores(: %+v", h)
+	}
+	if h := help(at(t, text, "\"a\", \n", 5)); h == nil || h.Signatures[0].Label != "web(name, replicas = 2)" || param(h) != "replicas = 2" || h.Signatures[0].Documentation.Value != "A web server." {
+		t.Errorf("signature help in web(\"a\", : %+v", h)
+	}
+	if h := help(Position{Line: 4, Character: 2}); h != nil {
+		t.Errorf("signature help outside a call: %+v", h)
 	}
 }
