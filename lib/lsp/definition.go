@@ -2,8 +2,8 @@ package lsp
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"

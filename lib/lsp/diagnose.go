@@ -62,6 +62,7 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 	if err != nil {
 		return s.errorDiagnostics(d, err)
 	}
+	s.setMade(d.uri, d.version, generated(out))
 	findings, err := lint.Run(out, lint.Options{Cwd: opts.Cwd, Overlay: opts.Overlay})
 	if err != nil {
 		return s.errorDiagnostics(d, err)

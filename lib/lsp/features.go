@@ -6,9 +6,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sourcegraph/jsonrpc2"
 	"github.com/svccfg/svccfg/lib/build"
+	"github.com/svccfg/svccfg/lib/diag"
 	"github.com/svccfg/svccfg/lib/doc"
 	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/format"
@@ -152,11 +154,19 @@ func (s *Server) hover(d *document, p Position) *Hover {
 		text = s.argDoc(d, enclosingCall(d.text, start), dotted)
 	}
 	if text == "" {
-		v := s.resolve(d, dotted)
-		if v == nil {
-			return nil
+		if v := s.resolve(d, dotted); v != nil {
+			text = s.describe(dotted, v)
+		} else if def, _ := s.defOf(d, dotted); def != nil {
+			text = dotted + ": " + docSummary(def)
 		}
-		text = s.describe(dotted, v)
+	}
+	if lparen := end + len(d.text[end:]) - len(strings.TrimLeft(d.text[end:], " \t")); lparen < len(d.text) && d.text[lparen] == '(' && d.madeVersion == d.version {
+		// A call: what it generated in the last build, as --explain says.
+		p := position(d.text, lparen)
+		line := d.text[lineStart(d.text, p.Line):lparen]
+		if list := madeBy(d.made, diag.Position{File: d.path, Line: p.Line + 1, Col: utf8.RuneCountInString(line) + 1}); list != "" {
+			text = strings.TrimRight(list+"\n"+text, "\n")
+		}
 	}
 	if text == "" {
 		return nil

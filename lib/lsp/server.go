@@ -68,6 +68,10 @@ type document struct {
 	version int
 	text    string
 	cancel  context.CancelFunc // of its running diagnosis
+	// made is what the last build of the text of version madeVersion
+	// generated.
+	made        []made
+	madeVersion int
 }
 
 // Serve runs a language server on rwc until the client exits or the
@@ -277,6 +281,15 @@ func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text strin
 		v := snap.version
 		conn.Notify(context.Background(), "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Version: &v, Diagnostics: diags})
 	}()
+}
+
+// setMade records what the build of version of a document generated.
+func (s *Server) setMade(uri string, version int, ms []made) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.files[uri]; d != nil && d.version == version {
+		d.made, d.madeVersion = ms, version
+	}
 }
 
 // close forgets a document and clears its diagnostics.
