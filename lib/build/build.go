@@ -157,7 +157,7 @@ func Build(ctx context.Context, paths []string, opts Options) (*Output, error) {
 		return nil, err
 	}
 	var warnings diag.ErrorList
-	find := FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want,
+	find := FindOptions{Cwd: opts.Cwd, Match: MainFiles.Match, Want: MainFiles.Want, Overlay: opts.Overlay,
 		Warn: func(w *diag.Error) { warnings = append(warnings, w) }}
 	roots, err := Roots(paths, find)
 	if err != nil {

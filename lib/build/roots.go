@@ -50,6 +50,9 @@ type FindOptions struct {
 	// no .star file under its config root mentions its name (as a load
 	// statement would), and it is not a test file (see [Unused]).
 	Warn func(*diag.Error)
+	// Overlay, if not nil, holds .star files by absolute path that a PATH
+	// may name although they are not on disk ([Options.Overlay]).
+	Overlay map[string][]byte
 }
 
 // MainFiles are the [FindOptions] of svccfg build: configuration files
@@ -132,11 +135,12 @@ func (f *finder) path(p string) error {
 		abs = filepath.Join(f.opts.Cwd, p)
 	}
 	abs = filepath.Clean(abs)
+	_, overlaid := f.opts.Overlay[abs]
 	info, err := os.Stat(abs)
-	if err != nil {
+	if err != nil && !overlaid {
 		return &PathError{Path: p, Err: unwrapPathError(err)}
 	}
-	if !info.IsDir() {
+	if overlaid || !info.IsDir() {
 		r := f.root(FindRoot(abs, false))
 		r.add(abs)
 		r.named[abs] = p

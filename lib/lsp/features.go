@@ -205,6 +205,9 @@ func (s *Server) argDoc(d *document, fn, name string) string {
 func (s *Server) complete(d *document, p Position) CompletionList {
 	off := offset(d.text, p)
 	items := []CompletionItem{}
+	if load, ok := s.loadItems(d, off); ok {
+		return CompletionList{Items: append(items, load...)}
+	}
 	lineStart := strings.LastIndexByte(d.text[:off], '\n') + 1
 	if m := varsKey.FindStringSubmatch(d.text[lineStart:off]); m != nil {
 		for _, k := range s.vars(d) {
@@ -214,13 +217,36 @@ func (s *Server) complete(d *document, p Position) CompletionList {
 		}
 		return CompletionList{Items: items}
 	}
+	if in, quote := inString(d.text, off); in {
+		// A string: a key of a dict literal that stands for a message,
+		// or the value of an enum field.
+		prefix := d.text[quote+1 : off]
+		before := strings.TrimRight(d.text[:quote], " \t\n")
+		if md := s.messageAt(d, quote); md != nil && (strings.HasSuffix(before, "{") || strings.HasSuffix(before, ",")) && isDict(d.text, quote) {
+			return CompletionList{Items: append(items, fieldItems(md, prefix, false)...)}
+		}
+		return CompletionList{Items: append(items, s.enumItems(d, quote, prefix)...)}
+	}
 	start := off
 	for start > 0 && (isWordByte(d.text[start-1]) || d.text[start-1] == '.') {
 		start--
 	}
 	expr := d.text[start:off]
+	if isDict(d.text, start) {
+		// The key of a dict literal that stands for a message.
+		if before := strings.TrimRight(d.text[:start], " \t\n"); strings.HasSuffix(before, "{") || strings.HasSuffix(before, ",") {
+			if md := s.messageAt(d, start); md != nil {
+				return CompletionList{Items: append(items, fieldItems(md, expr, true)...)}
+			}
+		}
+	}
 	if i := strings.LastIndexByte(expr, '.'); i >= 0 {
 		base, partial := expr[:i], expr[i+1:]
+		if s.resolve(d, base) == nil {
+			if md := s.messageOf(d, base, start); md != nil {
+				return CompletionList{Items: append(items, fieldItems(md, partial, false)...)}
+			}
+		}
 		if x, ok := s.resolve(d, base).(starlark.HasAttrs); ok {
 			for _, name := range x.AttrNames() {
 				if !strings.HasPrefix(name, partial) {
@@ -257,6 +283,12 @@ func (s *Server) complete(d *document, p Position) CompletionList {
 	for name := range s.std.Predeclared() {
 		names = append(names, name)
 	}
+	prelude := map[string]bool{}
+	if path := s.preludeOf(d.path); path != "" && path != d.path {
+		for _, name := range s.exported(path) {
+			names, prelude[name] = append(names, name), true
+		}
+	}
 	for _, sym := range symbols(d) {
 		names = append(names, sym.Name)
 	}
@@ -266,6 +298,8 @@ func (s *Server) complete(d *document, p Position) CompletionList {
 			kind, detail := KindVariable, ""
 			if v := s.resolve(d, name); v != nil {
 				kind, detail = itemKind(v)
+			} else if prelude[name] {
+				detail = "prelude"
 			}
 			items = append(items, CompletionItem{Label: name, Kind: kind, Detail: detail})
 		}
@@ -276,6 +310,13 @@ func (s *Server) complete(d *document, p Position) CompletionList {
 		}
 	}
 	return CompletionList{Items: items}
+}
+
+// isDict reports whether the innermost bracket around the byte offset off
+// of text is a dict literal's.
+func isDict(text string, off int) bool {
+	o := openings(text, off)
+	return len(o) > 0 && o[len(o)-1].bracket == '{'
 }
 
 var keywords = []string{"and", "def", "elif", "else", "for", "if", "in", "load", "not", "or", "pass", "return"}

@@ -113,19 +113,23 @@ type TextEdit struct {
 
 // CompletionItem is one completion.
 type CompletionItem struct {
-	Label  string `json:"label"`
-	Kind   int    `json:"kind,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Label      string    `json:"label"`
+	Kind       int       `json:"kind,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+	InsertText string    `json:"insertText,omitempty"`
+	TextEdit   *TextEdit `json:"textEdit,omitempty"`
 }
 
 // Kinds of a CompletionItem.
 const (
-	KindFunction = 3
-	KindField    = 5
-	KindVariable = 6
-	KindModule   = 9
-	KindKeyword  = 14
-	KindStruct   = 22
+	KindFunction   = 3
+	KindField      = 5
+	KindVariable   = 6
+	KindModule     = 9
+	KindKeyword    = 14
+	KindFile       = 17
+	KindEnumMember = 20
+	KindStruct     = 22
 )
 
 // CompletionList is the result of textDocument/completion.
