@@ -27,13 +27,13 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 	if err != nil {
 		return s.errorDiagnostics(d, err)
 	}
-	if !eval.DefinesMain(f) {
-		return []Diagnostic{}
-	}
 	opts := build.Options{
 		Vars: s.opts.Vars, MaxSteps: s.opts.MaxSteps, Timeout: s.opts.Timeout,
 		Cwd: filepath.Dir(d.path), Duplicates: true,
-		Overlay: map[string][]byte{d.path: src},
+		Overlay: s.overlay(d),
+	}
+	if !eval.DefinesMain(f) {
+		return s.diagnoseModule(ctx, d, opts)
 	}
 	var dir string
 	if roots, err := build.Roots([]string{d.path}, build.FindOptions{}); err == nil && len(roots) == 1 {
@@ -75,6 +75,45 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 		diags = append(diags, dg)
 	}
 	return diags
+}
+
+// diagnoseModule returns the diagnostics of a file without main, a module
+// that configuration files load (or a test file): the errors of executing
+// it, as a load() of it would, in its config root.
+func (s *Server) diagnoseModule(ctx context.Context, d *document, opts build.Options) []Diagnostic {
+	roots, err := build.Roots([]string{d.path}, build.FindOptions{Overlay: opts.Overlay})
+	if err != nil {
+		return s.errorDiagnostics(d, err)
+	}
+	if len(roots) != 1 || roots[0].Prelude == d.path {
+		return []Diagnostic{}
+	}
+	ev := build.NewEvaluator(s.std, roots[0], opts)
+	thread, stop := ev.NewThread(ctx, nil)
+	defer stop()
+	err = ev.Bounded(ctx, func() error {
+		_, err := ev.ExecFile(thread, d.path)
+		return err
+	})
+	if err != nil {
+		return s.errorDiagnostics(d, err)
+	}
+	return []Diagnostic{}
+}
+
+// overlay returns the texts of the open documents, d's as diagnosed, by
+// path: what a build reads in place of the files on disk.
+func (s *Server) overlay(d *document) map[string][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string][]byte, len(s.files))
+	for _, o := range s.files {
+		if o.path != "" {
+			m[o.path] = []byte(o.text)
+		}
+	}
+	m[d.path] = []byte(d.text)
+	return m
 }
 
 // errorDiagnostics converts the error of parsing or building a document.

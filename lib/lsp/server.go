@@ -250,24 +250,40 @@ func (s *Server) file(uri string) *document {
 }
 
 // update records a document's new text and diagnoses it, cancelling the
-// diagnosis of its earlier text.
+// diagnosis of its earlier text; the open documents that may load it
+// (whose text names its file) are diagnosed again too.
 func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text string) {
-	path, ok := uriPath(uri)
+	path, _ := uriPath(uri)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	d := s.files[uri]
 	if d == nil {
 		d = &document{uri: uri, path: path}
 		s.files[uri] = d
 	}
+	d.version, d.text = version, text
+	s.startDiagnosis(conn, d)
+	if path == "" {
+		return
+	}
+	for _, o := range s.files {
+		if o != d && o.path != "" && strings.Contains(o.text, filepath.Base(path)) {
+			s.startDiagnosis(conn, o)
+		}
+	}
+}
+
+// startDiagnosis cancels the running diagnosis of d and starts one of its
+// current text, which publishes the diagnostics unless cancelled in turn.
+// s.mu must be held.
+func (s *Server) startDiagnosis(conn *jsonrpc2.Conn, d *document) {
 	if d.cancel != nil {
 		d.cancel()
 	}
-	d.version, d.text = version, text
 	ctx, cancel := context.WithCancel(s.ctx)
 	d.cancel = cancel
 	snap := *d
-	s.mu.Unlock()
-	if !ok {
+	if snap.path == "" { // not a .star file: nothing to diagnose
 		return
 	}
 	s.wg.Add(1)
@@ -279,7 +295,7 @@ func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text strin
 			return
 		}
 		v := snap.version
-		conn.Notify(context.Background(), "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Version: &v, Diagnostics: diags})
+		conn.Notify(context.Background(), "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: snap.uri, Version: &v, Diagnostics: diags})
 	}()
 }
 

@@ -82,6 +82,18 @@ func (c *client) change(uri string, version int, text string) PublishDiagnostics
 	return c.wait(uri)
 }
 
+// next returns the next diagnostics published, of any document.
+func (c *client) next() PublishDiagnosticsParams {
+	c.t.Helper()
+	select {
+	case p := <-c.diags:
+		return p
+	case <-time.After(time.Minute):
+		c.t.Fatal("no diagnostics")
+	}
+	return PublishDiagnosticsParams{}
+}
+
 func (c *client) wait(uri string) PublishDiagnosticsParams {
 	c.t.Helper()
 	select {
@@ -492,5 +504,53 @@ def main(ctx):
 	}
 	if it := complete(at(t, main, "defa]", 4))["default_service"]; it.Detail != "prelude" {
 		t.Errorf("completion of a prelude name: %+v", it)
+	}
+}
+
+// TestModuleDiagnostics edits a module that an open configuration loads:
+// the module's errors are its diagnostics, and the configuration, built
+// from the module's unsaved text, is diagnosed again with the error at its
+// load statement; fixing the module clears both.
+func TestModuleDiagnostics(t *testing.T) {
+	lib := "def web(name):\n    return service(name = name, owner = \"web\", image = \"r/web:1\", cpu = \"1\", mem = \"1Gi\")\n"
+	main := "load(\"lib.star\", \"web\")\n\ndef main(ctx):\n    return web(\"a\")\n"
+	root := writeTree(t, map[string]string{"lib.star": lib, "main.star": main})
+	libPath, mainPath := filepath.Join(root, "lib.star"), filepath.Join(root, "main.star")
+	c := newClient(t)
+	if p := c.open(libPath, lib); len(p.Diagnostics) != 0 {
+		t.Fatalf("diagnostics of the module: %+v", p.Diagnostics)
+	}
+	if p := c.open(mainPath, main); len(p.Diagnostics) != 0 {
+		t.Fatalf("diagnostics of the configuration: %+v", p.Diagnostics)
+	}
+	broken := "def web(name):\n    return service(name = name, owner = \"web\", image = \"r/web:1\", cpu = \"1\", mem = \"1Gi\")\n\nIMAGE = imag\n"
+	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": pathURI(libPath), "version": 2},
+		"contentChanges": []map[string]any{{"text": broken}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]PublishDiagnosticsParams{}
+	for range 2 {
+		p := c.next()
+		got[p.URI] = p
+	}
+	want := "undefined: imag (did you mean IMAGE?)"
+	if p := got[pathURI(libPath)]; len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range != (Range{Start: Position{Line: 3, Character: 8}, End: Position{Line: 3, Character: 12}}) {
+		t.Errorf("diagnostics of the broken module: %+v, want %q at 4:9", p.Diagnostics, want)
+	}
+	if p := got[pathURI(mainPath)]; len(p.Diagnostics) != 1 || !strings.Contains(p.Diagnostics[0].Message, "lib.star:4:9: "+want) || p.Diagnostics[0].Range.Start.Line != 0 {
+		t.Errorf("diagnostics of the configuration that loads it: %+v", p.Diagnostics)
+	}
+	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": pathURI(libPath), "version": 3},
+		"contentChanges": []map[string]any{{"text": lib}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if p := c.next(); len(p.Diagnostics) != 0 {
+			t.Errorf("diagnostics of %s after the fix: %+v", p.URI, p.Diagnostics)
+		}
 	}
 }
