@@ -9,12 +9,17 @@ import (
 )
 
 const lspDoc = `Lsp runs svccfg's language server on standard input and output, for an
-editor to start: diagnostics (errors at their place, with the call chain,
-and lint findings) as you type, the documentation of the standard library,
-message types and fields on hover, completion of names, keyword arguments,
-fields, message types and ctx.vars keys, document symbols, formatting as
-svccfg fmt does it, and a quick fix for each "did you mean". Evaluation is
-sandboxed as for build, with the step limit of --max-steps and a deadline.
+editor to start: diagnostics as you type (errors at their place, with the
+call chain, and lint findings); on hover, the documentation of the standard
+library, message types, fields and enum values, and what a call generated;
+completion of names, keyword arguments, fields (in constructors, dict
+literals and after a dot), message types, enum values, ctx.vars keys and
+load() paths and names; signature help; go-to-definition across load() and
+into the standard library; document symbols; formatting as svccfg fmt does
+it; and a quick fix for each "did you mean". Evaluation is sandboxed as for
+build, with the step limit of --max-steps and a deadline.
+
+A malformed message from the client ends the server with exit status 2.
 
 docs/editors.md shows how to set up VS Code, Neovim and Helix.`
 
@@ -40,7 +45,7 @@ func runLSP(c *command, cmd *cobra.Command, args []string) error {
 		return err
 	}
 	rw := stdio{cmd.InOrStdin(), cmd.OutOrStdout()}
-	if err := lsp.Serve(cmd.Context(), rw, lsp.Options{MaxSteps: opts.MaxSteps, Timeout: opts.Timeout, Vars: opts.Vars}); err != nil {
+	if err := lsp.Serve(cmd.Context(), rw, lsp.Options{MaxSteps: opts.MaxSteps, Timeout: opts.Timeout, Vars: opts.Vars, Log: cmd.ErrOrStderr()}); err != nil {
 		return systemError{err}
 	}
 	return nil

@@ -254,8 +254,7 @@ func stdlibPos(v starlark.Value) (diag.Position, bool) {
 // identLocation returns the location of an identifier in the file at path,
 // whose text is text.
 func (s *Server) identLocation(path, text string, id *syntax.Ident) Location {
-	start := toLSP(text, id.NamePos)
-	return Location{URI: s.uriOf(path), Range: Range{Start: start, End: Position{Line: start.Line, Character: start.Character + utf16Len([]rune(id.Name))}}}
+	return Location{URI: s.uriOf(path), Range: identRange(text, id)}
 }
 
 // sourceOf returns the text of a file as the server sees it: an open

@@ -79,13 +79,17 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 
 // diagnoseModule returns the diagnostics of a file without main, a module
 // that configuration files load (or a test file): the errors of executing
-// it, as a load() of it would, in its config root.
+// it, as a load() of it would, in its config root. A prelude has only its
+// syntax errors.
 func (s *Server) diagnoseModule(ctx context.Context, d *document, opts build.Options) []Diagnostic {
+	if build.PreludeOf(build.FindRoot(d.path, false)) == d.path {
+		return []Diagnostic{} // which every build of the root evaluates
+	}
 	roots, err := build.Roots([]string{d.path}, build.FindOptions{Overlay: opts.Overlay})
 	if err != nil {
 		return s.errorDiagnostics(d, err)
 	}
-	if len(roots) != 1 || roots[0].Prelude == d.path {
+	if len(roots) != 1 {
 		return []Diagnostic{}
 	}
 	ev := build.NewEvaluator(s.std, roots[0], opts)

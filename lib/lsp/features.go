@@ -371,8 +371,8 @@ func symbols(d *document) []DocumentSymbol {
 	add := func(id *syntax.Ident, n syntax.Node, kind int) {
 		start, end := n.Span()
 		syms = append(syms, DocumentSymbol{Name: id.Name, Kind: kind,
-			Range:          Range{Start: lspPos(start), End: lspPos(end)},
-			SelectionRange: identRange(id)})
+			Range:          Range{Start: toLSP(d.text, start), End: toLSP(d.text, end)},
+			SelectionRange: identRange(d.text, id)})
 	}
 	for _, stmt := range f.Stmts {
 		switch stmt := stmt.(type) {
@@ -391,12 +391,9 @@ func symbols(d *document) []DocumentSymbol {
 	return syms
 }
 
-func lspPos(p syntax.Position) Position {
-	return Position{Line: max(int(p.Line)-1, 0), Character: max(int(p.Col)-1, 0)}
-}
-
-func identRange(id *syntax.Ident) Range {
-	start := lspPos(id.NamePos)
+// identRange returns the range of an identifier in text.
+func identRange(text string, id *syntax.Ident) Range {
+	start := toLSP(text, id.NamePos)
 	return Range{Start: start, End: Position{Line: start.Line, Character: start.Character + utf16Len([]rune(id.Name))}}
 }
 

@@ -15,6 +15,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -38,6 +39,10 @@ type Options struct {
 	Timeout  time.Duration
 	// Vars override the variables of svccfg.yaml, as --var does.
 	Vars map[string]string
+	// Log, if not nil, receives the messages of the connection that are
+	// not for the client, such as a notification it sent with invalid
+	// parameters, one per line.
+	Log io.Writer
 }
 
 // DefaultTimeout bounds the evaluation of one file for diagnostics: an
@@ -88,7 +93,8 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.ctx = ctx
-	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(s.handle))
+	logger := &connLog{w: opts.Log}
+	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(s.handle), jsonrpc2.SetLogger(logger))
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
@@ -96,7 +102,39 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	}
 	cancel()
 	s.wg.Wait()
+	if err := logger.protocolError(); err != nil {
+		return fmt.Errorf("reading the client's messages: %v", err)
+	}
 	return nil
+}
+
+// connLog is the logger of a connection: it keeps the protocol error that
+// ended the connection, if one did (a malformed frame), for Serve to
+// return, and writes the other messages to w.
+type connLog struct {
+	w   io.Writer
+	mu  sync.Mutex
+	err error
+}
+
+// Printf implements jsonrpc2.Logger.
+func (l *connLog) Printf(format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if rest, ok := strings.CutPrefix(msg, "jsonrpc2: protocol error: "); ok {
+		l.err = errors.New(rest)
+		return
+	}
+	if l.w != nil {
+		fmt.Fprintf(l.w, "svccfg lsp: %s\n", strings.TrimPrefix(strings.TrimPrefix(msg, "jsonrpc2 handler: "), "jsonrpc2: "))
+	}
+}
+
+func (l *connLog) protocolError() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
 }
 
 // handle answers one request or notification; the connection calls it for

@@ -254,6 +254,14 @@ func TestSymbolsAndFormatting(t *testing.T) {
 	if len(syms) != 2 || syms[0].Name != "X" || syms[1].Name != "main" || syms[1].Kind != SymbolFunction {
 		t.Errorf("symbols = %+v", syms)
 	}
+	// Characters count UTF-16 units: 😀 is two.
+	wide := "A = \"😀\"; B = 2\n"
+	c.change(pathURI(path), 2, wide)
+	c.call("textDocument/documentSymbol", DocumentParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}}, &syms)
+	if want := (Range{Start: Position{Line: 0, Character: 10}, End: Position{Line: 0, Character: 11}}); len(syms) != 2 || syms[1].SelectionRange != want {
+		t.Errorf("symbols of %q = %+v, want B at %+v", wide, syms, want)
+	}
+	c.change(pathURI(path), 3, text)
 	var edits []TextEdit
 	c.call("textDocument/formatting", DocumentParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}}, &edits)
 	if len(edits) != 1 || edits[0].NewText != "X = 1\n\ndef main(ctx):\n    return []\n" {
