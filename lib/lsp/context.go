@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -139,9 +140,9 @@ func fieldItems(md protoreflect.MessageDescriptor, prefix string, dictKey bool) 
 	return items
 }
 
-// enumItems returns the values of the enum field whose string value starts
-// at quote in d (its opening quote), starting with prefix.
-func (s *Server) enumItems(d *document, quote int, prefix string) []CompletionItem {
+// enumField returns the enum field of a message whose string value starts
+// at quote in d (its opening quote), or nil.
+func (s *Server) enumField(d *document, quote int) protoreflect.FieldDescriptor {
 	m := keyBefore.FindStringSubmatch(d.text[max(0, quote-200):quote])
 	if m == nil {
 		return nil
@@ -154,6 +155,16 @@ func (s *Server) enumItems(d *document, quote int, prefix string) []CompletionIt
 	if fd == nil || fd.Enum() == nil {
 		return nil
 	}
+	return fd
+}
+
+// enumItems returns the values of the enum field whose string value starts
+// at quote in d, starting with prefix.
+func (s *Server) enumItems(d *document, quote int, prefix string) []CompletionItem {
+	fd := s.enumField(d, quote)
+	if fd == nil {
+		return nil
+	}
 	var items []CompletionItem
 	values := fd.Enum().Values()
 	for i := range values.Len() {
@@ -162,6 +173,39 @@ func (s *Server) enumItems(d *document, quote int, prefix string) []CompletionIt
 		}
 	}
 	return items
+}
+
+// stringDoc returns the documentation of the string literal around off
+// in d, whose opening quote is at quote: the field that a dict literal's
+// key names, for a dict that stands for a message, or the enum value that
+// the value of an enum field names.
+func (s *Server) stringDoc(d *document, off, quote int) string {
+	end := off
+	for end < len(d.text) && d.text[end] != d.text[quote] && d.text[end] != '\n' {
+		end++
+	}
+	word := d.text[quote+1 : end]
+	if strings.HasPrefix(strings.TrimLeft(d.text[min(end+1, len(d.text)):], " \t"), ":") && isDict(d.text, quote) {
+		if md := s.messageAt(d, quote); md != nil {
+			if fd := md.Fields().ByName(protoreflect.Name(word)); fd != nil {
+				return s.docs.Field(fd)
+			}
+		}
+		return ""
+	}
+	fd := s.enumField(d, quote)
+	if fd == nil {
+		return ""
+	}
+	v := fd.Enum().Values().ByName(protoreflect.Name(word))
+	if v == nil {
+		return ""
+	}
+	text := fmt.Sprintf("%s = %d\n", v.FullName(), v.Number())
+	if c := s.docs.Comment(v.FullName()); c != "" {
+		text += "\n" + c + "\n"
+	}
+	return text + "\n" + s.docs.Field(fd)
 }
 
 // assignedCall matches an assignment of a call's result: `x = f(`.

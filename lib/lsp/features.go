@@ -149,6 +149,12 @@ func (s *Server) hover(d *document, p Position) *Hover {
 	if dotted == "" {
 		return nil
 	}
+	if in, quote := inString(d.text, off); in {
+		if text := s.stringDoc(d, off, quote); text != "" {
+			return textHover(text, Range{Start: position(d.text, start), End: position(d.text, end)})
+		}
+		return nil
+	}
 	var text string
 	if isKeyword(d.text, end) && !strings.Contains(dotted, ".") {
 		text = s.argDoc(d, enclosingCall(d.text, start), dotted)
@@ -171,7 +177,12 @@ func (s *Server) hover(d *document, p Position) *Hover {
 	if text == "" {
 		return nil
 	}
-	r := Range{Start: position(d.text, start), End: position(d.text, end)}
+	return textHover(text, Range{Start: position(d.text, start), End: position(d.text, end)})
+}
+
+// textHover returns a hover of plain text at r, as a Markdown code block
+// so that editors keep its layout.
+func textHover(text string, r Range) *Hover {
 	return &Hover{Contents: MarkupContent{Kind: "markdown", Value: "```text\n" + strings.TrimRight(text, "\n") + "\n```"}, Range: &r}
 }
 

@@ -562,3 +562,29 @@ func TestModuleDiagnostics(t *testing.T) {
 		}
 	}
 }
+
+// TestHoverStrings hovers on string literals: an enum value, and a key of
+// a dict literal that stands for a message.
+func TestHoverStrings(t *testing.T) {
+	c := newClient(t)
+	text := "core = proto.package(\"k8s.io.api.core.v1\")\ncluster = proto.package(\"envoy.config.cluster.v3\")\n\ndef main(ctx):\n    c = core.Container(name = \"a\", ports = [{\"containerPort\": 80}])\n    return [cluster.Cluster(name = \"a\", lb_policy = \"LEAST_REQUEST\")]\n"
+	path := writeConfig(t, text)
+	c.open(path, text)
+	hover := func(p Position) string {
+		var h *Hover
+		c.call("textDocument/hover", PositionParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}, Position: p}, &h)
+		if h == nil {
+			return ""
+		}
+		return h.Contents.Value
+	}
+	if got := hover(at(t, text, "LEAST_REQUEST", 3)); !strings.HasPrefix(got, "```text\nenvoy.config.cluster.v3.Cluster.LEAST_REQUEST = 1\n") || !strings.Contains(got, "Values: ROUND_ROBIN, LEAST_REQUEST,") {
+		t.Errorf("hover on an enum value:\n%s", got)
+	}
+	if got := hover(at(t, text, "containerPort", 3)); !strings.HasPrefix(got, "```text\nk8s.io.api.core.v1.ContainerPort.containerPort  int\n\nNumber of port to expose on the pod's IP address.") {
+		t.Errorf("hover on a dict key for a field:\n%s", got)
+	}
+	if got := hover(at(t, text, "\"a\"", 1)); got != "" {
+		t.Errorf("hover on a plain string: %q, want none", got)
+	}
+}
