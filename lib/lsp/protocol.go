@@ -195,3 +195,7 @@ type ParameterInformation struct {
 	Label         [2]int         `json:"label"`
 	Documentation *MarkupContent `json:"documentation,omitempty"`
 }
+
+func (p PositionParams) uri() string   { return p.TextDocument.URI }
+func (p DocumentParams) uri() string   { return p.TextDocument.URI }
+func (p CodeActionParams) uri() string { return p.TextDocument.URI }

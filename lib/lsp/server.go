@@ -196,73 +196,57 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		s.close(ctx, conn, p.TextDocument.URI)
 		return nil, nil
 	case "textDocument/hover":
-		var p PositionParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, nil, func(d *document, p PositionParams) (any, error) {
 			return s.hover(d, p.Position), nil
-		}
-		return nil, nil
+		})
 	case "textDocument/completion":
-		var p PositionParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, CompletionList{Items: []CompletionItem{}}, func(d *document, p PositionParams) (any, error) {
 			return s.complete(d, p.Position), nil
-		}
-		return CompletionList{Items: []CompletionItem{}}, nil
+		})
 	case "textDocument/signatureHelp":
-		var p PositionParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, nil, func(d *document, p PositionParams) (any, error) {
 			return s.signatureHelp(d, p.Position), nil
-		}
-		return nil, nil
+		})
 	case "textDocument/definition":
-		var p PositionParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, []Location{}, func(d *document, p PositionParams) (any, error) {
 			return s.definition(d, p.Position), nil
-		}
-		return []Location{}, nil
+		})
 	case "textDocument/documentSymbol":
-		var p DocumentParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, []DocumentSymbol{}, func(d *document, _ DocumentParams) (any, error) {
 			return symbols(d), nil
-		}
-		return []DocumentSymbol{}, nil
+		})
 	case "textDocument/formatting":
-		var p DocumentParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, []TextEdit{}, func(d *document, _ DocumentParams) (any, error) {
 			return formatting(d)
-		}
-		return []TextEdit{}, nil
+		})
 	case "textDocument/codeAction":
-		var p CodeActionParams
-		if err := unmarshal(req, &p); err != nil {
-			return nil, err
-		}
-		if d := s.file(p.TextDocument.URI); d != nil {
+		return onDocument(s, req, []CodeAction{}, func(d *document, p CodeActionParams) (any, error) {
 			return codeActions(d, p.Context.Diagnostics), nil
-		}
-		return []CodeAction{}, nil
+		})
 	}
 	if req.Notif {
 		return nil, nil
 	}
 	return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeMethodNotFound, Message: fmt.Sprintf("svccfg lsp does not answer %s", req.Method)}
+}
+
+// documentParams are the parameters of a request about one document.
+type documentParams interface {
+	PositionParams | DocumentParams | CodeActionParams
+	uri() string
+}
+
+// onDocument decodes the parameters of req and answers it with f on the
+// open document they name, or with empty if it is not open.
+func onDocument[P documentParams](s *Server, req *jsonrpc2.Request, empty any, f func(*document, P) (any, error)) (any, error) {
+	var p P
+	if err := unmarshal(req, &p); err != nil {
+		return nil, err
+	}
+	if d := s.file(p.uri()); d != nil {
+		return f(d, p)
+	}
+	return empty, nil
 }
 
 func unmarshal(req *jsonrpc2.Request, v any) error {
