@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -117,6 +118,9 @@ func runLint(c *command, cmd *cobra.Command, args []string) error {
 	var findings []lint.Finding
 	if len(paths) > 0 {
 		out, err := build.Build(cmd.Context(), paths, opts)
+		if err != nil && build.CallsElsewhere(err) {
+			out, err = buildWithPeers(cmd.Context(), paths, opts)
+		}
 		if err != nil {
 			return err
 		}
@@ -125,6 +129,32 @@ func runLint(c *command, cmd *cobra.Command, args []string) error {
 		}
 	}
 	return writeFindings(cmd, findings, cwd)
+}
+
+// buildWithPeers builds paths, some of whose services call services that
+// other files of their config roots define: it builds those roots first
+// (the files that build; their errors are not the lint's), and checks the
+// calls against their services, as a build of the whole roots would. A
+// root without svccfg.yaml is not built whole.
+func buildWithPeers(ctx context.Context, paths []string, opts build.Options) (*build.Output, error) {
+	roots, err := build.Roots(paths, build.FindOptions{Cwd: opts.Cwd})
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, r := range roots {
+		if _, err := os.Stat(filepath.Join(r.Dir, build.ConfigFile)); err == nil {
+			dirs = append(dirs, r.Dir)
+		}
+	}
+	if len(dirs) > 0 {
+		all := opts
+		all.Partial, all.Stderr = true, nil
+		if peers, _ := build.Build(ctx, dirs, all); peers != nil {
+			opts.Peers = peers.Units
+		}
+	}
+	return build.Build(ctx, paths, opts)
 }
 
 // indexDir returns the directory of the index that --changed keeps: --cache,

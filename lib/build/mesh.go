@@ -1,6 +1,7 @@
 package build
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -34,7 +35,7 @@ func (b *builder) mesh() error {
 				callee, ok = b.peer(name, ns)
 			}
 			if !ok {
-				errs = append(errs, &diag.Error{Pos: c.pos, Stack: c.stack, Msg: c.what + ": calls: " + b.unknownService(name, ns)})
+				errs = append(errs, &diag.Error{Pos: c.pos, Stack: c.stack, Msg: c.what + ": calls: " + b.unknownService(name, ns), Err: errUnknownCallee})
 				continue
 			}
 			route := callee.resource(routeConfigurationType, name)
@@ -76,6 +77,30 @@ func (b *builder) mesh() error {
 		}
 	}
 	return errs.Err()
+}
+
+// errUnknownCallee marks the error of a call to a service that is not in
+// the build (see [CallsElsewhere]).
+var errUnknownCallee = errors.New("no such service in this build")
+
+// CallsElsewhere reports whether err holds an error of a service's call to
+// a service that is not in the build, which another file of the config
+// root may define: a build of that root, as [Options.Peers], tells.
+func CallsElsewhere(err error) bool {
+	var list diag.ErrorList
+	if !errors.As(err, &list) {
+		var one *diag.Error
+		if !errors.As(err, &one) {
+			return false
+		}
+		list = diag.ErrorList{one}
+	}
+	for _, e := range list {
+		if e.Err == errUnknownCallee {
+			return true
+		}
+	}
+	return false
 }
 
 // unknownService says that no service name is in namespace ns, naming the

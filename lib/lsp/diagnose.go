@@ -47,7 +47,7 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 		opts.Peers = p.units(d.path)
 	}
 	out, err := build.Build(ctx, []string{d.path}, opts)
-	if err != nil && opts.Peers == nil && dir != "" && callsUnknown(err) {
+	if err != nil && opts.Peers == nil && dir != "" && build.CallsElsewhere(err) {
 		// A call names a service that is not in this file: build the
 		// rest of the config root, once, and check the call against it.
 		p := s.peerSet(dir)

@@ -1,12 +1,9 @@
 package lsp
 
 import (
-	"errors"
-	"slices"
 	"strings"
 
 	"github.com/svccfg/svccfg/lib/build"
-	"github.com/svccfg/svccfg/lib/diag"
 )
 
 // A peerSet is what the files of one config root build: the services that
@@ -106,17 +103,3 @@ func (p *peerSet) units(file string) []*build.Unit {
 // service's callers reach it.
 const routeConfigurationType = "envoy.config.route.v3.RouteConfiguration"
 
-// callsUnknown reports whether err holds an error of a call to a service
-// that is not in the build, which the file's peers may define.
-func callsUnknown(err error) bool {
-	var list diag.ErrorList
-	var one *diag.Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = diag.ErrorList{one}
-	}
-	return slices.ContainsFunc(list, func(e *diag.Error) bool {
-		return strings.Contains(e.Msg, ": calls: no service ")
-	})
-}
