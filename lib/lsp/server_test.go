@@ -299,6 +299,21 @@ func TestCallsToPeers(t *testing.T) {
 	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range.Start != (Position{Line: 1, Character: 18}) {
 		t.Errorf("diagnostics of a misspelt call: %+v, want %q at 2:19", p.Diagnostics, want)
 	}
+
+	// A save builds the root's services again: a new file's are seen.
+	apj := strings.ReplaceAll(files["api/main.star"], `"api"`, `"apj"`)
+	if err := os.MkdirAll(filepath.Join(root, "apj"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "apj/main.star"), []byte(apj), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.conn.Notify(context.Background(), "textDocument/didSave", DocumentParams{TextDocument: TextDocumentIdentifier{URI: pathURI(web)}}); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.wait(pathURI(web)); len(p.Diagnostics) != 0 {
+		t.Errorf("diagnostics after the callee was added and the caller saved: %+v", p.Diagnostics)
+	}
 }
 
 // writeTree writes files (by slash-separated path) under a new directory.
