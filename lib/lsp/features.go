@@ -228,6 +228,15 @@ func (s *Server) complete(d *document, p Position) CompletionList {
 		}
 		return CompletionList{Items: items}
 	}
+	if m := packageArg.FindStringSubmatch(d.text[lineStart:off]); m != nil {
+		for _, pkg := range s.std.Registry().Packages() {
+			if strings.HasPrefix(pkg, m[1]) {
+				items = append(items, CompletionItem{Label: pkg, Kind: KindModule, Detail: "proto package",
+					TextEdit: &TextEdit{Range: Range{Start: position(d.text, off-len(m[1])), End: p}, NewText: pkg}})
+			}
+		}
+		return CompletionList{Items: items}
+	}
 	if in, quote := inString(d.text, off); in {
 		// A string: a key of a dict literal that stands for a message,
 		// or the value of an enum field.
@@ -331,6 +340,9 @@ func isDict(text string, off int) bool {
 }
 
 var keywords = []string{"and", "def", "elif", "else", "for", "if", "in", "load", "not", "or", "pass", "return"}
+
+// packageArg matches a line that ends inside proto.package("...
+var packageArg = regexp.MustCompile(`proto\.package\(\s*"([A-Za-z0-9_.]*)$`)
 
 // varsKey matches a line that ends inside ctx.vars["...
 var varsKey = regexp.MustCompile(`ctx\.vars\[\s*"([A-Za-z0-9_]*)$`)

@@ -102,4 +102,3 @@ func (p *peerSet) units(file string) []*build.Unit {
 // routeConfigurationType is the type of the Envoy resource through which a
 // service's callers reach it.
 const routeConfigurationType = "envoy.config.route.v3.RouteConfiguration"
-

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/sourcegraph/jsonrpc2"
+	"github.com/svccfg/svccfg/lib/build"
 	"github.com/svccfg/svccfg/lib/doc"
 	"github.com/svccfg/svccfg/lib/eval"
 	"github.com/svccfg/svccfg/lib/k8s"
@@ -272,8 +273,8 @@ func (s *Server) file(uri string) *document {
 }
 
 // update records a document's new text and diagnoses it, cancelling the
-// diagnosis of its earlier text; the open documents that may load it
-// (whose text names its file) are diagnosed again too.
+// diagnosis of its earlier text; the open documents of its config root
+// that may load it (whose text names its file) are diagnosed again too.
 func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text string) {
 	path, _ := uriPath(uri)
 	s.mu.Lock()
@@ -288,8 +289,9 @@ func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text strin
 	if path == "" {
 		return
 	}
+	root := build.FindRoot(path, false)
 	for _, o := range s.files {
-		if o != d && o.path != "" && strings.Contains(o.text, filepath.Base(path)) {
+		if o != d && o.path != "" && strings.Contains(o.text, filepath.Base(path)) && build.FindRoot(o.path, false) == root {
 			s.startDiagnosis(conn, o)
 		}
 	}
