@@ -286,10 +286,7 @@ const maxLoadable = 1000
 // public standard library files, the .star files of its config root as
 // //paths, and those under file's directory as relative paths.
 func (s *Server) loadablePaths(file string) []string {
-	var paths []string
-	for _, name := range s.std.Files() {
-		paths = append(paths, name)
-	}
+	paths := slices.Clone(s.std.Files())
 	root, dir := s.rootOf(file), filepath.Dir(file)
 	n := 0
 	filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {

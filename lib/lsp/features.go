@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -449,7 +450,16 @@ func codeActions(d *document, diags []Diagnostic) []CodeAction {
 		if start >= end {
 			continue
 		}
-		old := d.text[start:end]
+		r, old := dg.Range, d.text[start:end]
+		if old == "(" {
+			// An error of a call as a whole: the misspelt name is a
+			// string literal among its arguments.
+			lit, ok := literalIn(d, start, dg.Message, want)
+			if !ok {
+				continue
+			}
+			r, old = lit, d.text[offset(d.text, lit.Start):offset(d.text, lit.End)]
+		}
 		newText := want
 		if q := old[0]; q == '"' || q == '\'' {
 			newText = string(q) + want + string(q)
@@ -462,10 +472,58 @@ func codeActions(d *document, diags []Diagnostic) []CodeAction {
 		actions = append(actions, CodeAction{
 			Title: fmt.Sprintf("Change %s to %s", old, newText), Kind: "quickfix",
 			Diagnostics: []Diagnostic{dg},
-			Edit:        &WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: {{Range: dg.Range, NewText: newText}}}},
+			Edit:        &WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: {{Range: r, NewText: newText}}}},
 		})
 	}
 	return actions
+}
+
+// literalIn returns the range of the string literal, among the arguments
+// of the call whose "(" is at byte offset lparen, that a message names (in
+// double quotes) and that is nearest the suggestion want. It reports false
+// if the document does not parse or no such literal is there once.
+func literalIn(d *document, lparen int, msg, want string) (Range, bool) {
+	f, err := parse(d.path, d.text)
+	if err != nil {
+		return Range{}, false
+	}
+	var lits []*syntax.Literal
+	syntax.Walk(f, func(n syntax.Node) bool {
+		call, ok := n.(*syntax.CallExpr)
+		if !ok || byteOffset(d.text, call.Lparen) != lparen {
+			return true
+		}
+		for _, arg := range call.Args {
+			syntax.Walk(arg, func(n syntax.Node) bool {
+				if lit, ok := n.(*syntax.Literal); ok && lit.Token == syntax.STRING {
+					if v, _ := lit.Value.(string); v != want && strings.Contains(msg, strconv.Quote(v)) {
+						lits = append(lits, lit)
+					}
+				}
+				return true
+			})
+		}
+		return false
+	})
+	values := make([]string, len(lits))
+	for i, lit := range lits {
+		values[i] = lit.Value.(string)
+	}
+	near := diag.Nearest(want, values)
+	var found *syntax.Literal
+	for _, lit := range lits {
+		if lit.Value.(string) == near {
+			if found != nil {
+				return Range{}, false
+			}
+			found = lit
+		}
+	}
+	if found == nil {
+		return Range{}, false
+	}
+	start, end := found.Span()
+	return Range{Start: toLSP(d.text, start), End: toLSP(d.text, end)}, true
 }
 
 func isIdent(s string) bool {

@@ -293,7 +293,15 @@ func TestCallsToPeers(t *testing.T) {
 	p := c.change(pathURI(web), 2, strings.Replace(files["web/main.star"], `["api"]`, `["apj"]`, 1))
 	want := `service "web": calls: no service "apj" in namespace "shop" in this build (did you mean "api"?)`
 	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range.Start != (Position{Line: 1, Character: 18}) {
-		t.Errorf("diagnostics of a misspelt call: %+v, want %q at 2:19", p.Diagnostics, want)
+		t.Fatalf("diagnostics of a misspelt call: %+v, want %q at 2:19", p.Diagnostics, want)
+	}
+	// Its quick fix changes the string literal among the call's arguments.
+	var actions []CodeAction
+	params := map[string]any{"textDocument": map[string]any{"uri": p.URI}, "range": p.Diagnostics[0].Range, "context": map[string]any{"diagnostics": p.Diagnostics}}
+	c.call("textDocument/codeAction", params, &actions)
+	lit := Range{Start: Position{Line: 1, Character: 90}, End: Position{Line: 1, Character: 95}}
+	if len(actions) != 1 || actions[0].Title != `Change "apj" to "api"` || actions[0].Edit.Changes[p.URI][0] != (TextEdit{Range: lit, NewText: `"api"`}) {
+		t.Errorf("code actions = %+v, want one changing \"apj\" at %+v to \"api\"", actions, lit)
 	}
 
 	// A save builds the root's services again: a new file's are seen.
