@@ -1,8 +1,6 @@
 package lsp
 
 import (
-	"strings"
-
 	"github.com/svccfg/svccfg/lib/build"
 )
 
@@ -81,7 +79,7 @@ func (s *Server) forgetPeers(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for dir := range s.peerSets {
-		if path == dir || strings.HasPrefix(path, dir+"/") {
+		if under(path, dir) {
 			delete(s.peerSets, dir)
 		}
 	}

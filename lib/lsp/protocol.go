@@ -51,6 +51,26 @@ type DidChangeParams struct {
 	} `json:"contentChanges"`
 }
 
+// InitializeParams are the parameters of initialize that the server reads.
+type InitializeParams struct {
+	Capabilities struct {
+		Workspace struct {
+			DidChangeWatchedFiles struct {
+				DynamicRegistration bool `json:"dynamicRegistration"`
+			} `json:"didChangeWatchedFiles"`
+		} `json:"workspace"`
+	} `json:"capabilities"`
+}
+
+// DidChangeWatchedFilesParams are the parameters of
+// workspace/didChangeWatchedFiles.
+type DidChangeWatchedFilesParams struct {
+	Changes []struct {
+		URI  string `json:"uri"`
+		Type int    `json:"type"` // 1 created, 2 changed, 3 deleted
+	} `json:"changes"`
+}
+
 // DocumentParams are the parameters of requests on a whole document.
 type DocumentParams struct {
 	TextDocument TextDocumentIdentifier `json:"textDocument"`

@@ -62,6 +62,7 @@ type Server struct {
 	stdlib     string // see stdlibDir
 
 	mu       sync.Mutex
+	watch    bool                 // the client watches files for the server
 	files    map[string]*document // by URI
 	peerSets map[string]*peerSet  // by config root directory
 	wg       sync.WaitGroup
@@ -143,6 +144,11 @@ func (l *connLog) protocolError() error {
 func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
 	switch req.Method {
 	case "initialize":
+		var p InitializeParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		s.watch = p.Capabilities.Workspace.DidChangeWatchedFiles.DynamicRegistration
 		return map[string]any{
 			"capabilities": map[string]any{
 				"textDocumentSync":           map[string]any{"openClose": true, "change": 1, "save": map[string]any{"includeText": false}},
@@ -156,7 +162,25 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 			},
 			"serverInfo": map[string]any{"name": "svccfg"},
 		}, nil
-	case "initialized", "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration", "workspace/didChangeWatchedFiles":
+	case "initialized":
+		if s.watch {
+			s.registerWatchers(conn)
+		}
+		return nil, nil
+	case "workspace/didChangeWatchedFiles":
+		var p DidChangeWatchedFilesParams
+		if err := unmarshal(req, &p); err != nil {
+			return nil, err
+		}
+		var paths []string
+		for _, c := range p.Changes {
+			if path, ok := filePath(c.URI); ok {
+				paths = append(paths, path)
+			}
+		}
+		s.filesChanged(conn, paths)
+		return nil, nil
+	case "$/cancelRequest", "$/setTrace", "workspace/didChangeConfiguration":
 		return nil, nil
 	case "shutdown":
 		return nil, nil
@@ -343,10 +367,91 @@ func (s *Server) close(ctx context.Context, conn *jsonrpc2.Conn, uri string) {
 	conn.Notify(ctx, "textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: uri, Diagnostics: []Diagnostic{}})
 }
 
-// uriPath returns the absolute path of a file: URI.
+// registerWatchers asks the client to tell the server of changes to the
+// files that builds read, which another program than the editor may make
+// (a git checkout, a code generator). It sends the request before the
+// next message is read, and does not wait for the answer: the connection
+// reads it after the current message.
+func (s *Server) registerWatchers(conn *jsonrpc2.Conn) {
+	params := map[string]any{"registrations": []map[string]any{{
+		"id": "svccfg-files", "method": "workspace/didChangeWatchedFiles",
+		"registerOptions": map[string]any{"watchers": []map[string]any{
+			{"globPattern": "**/*.star"}, {"globPattern": "**/" + build.ConfigFile},
+		}},
+	}}}
+	report := func(err error) {
+		if err != nil && !errors.Is(err, jsonrpc2.ErrClosed) && s.ctx.Err() == nil {
+			fmt.Fprintf(logWriter(s.opts.Log), "svccfg lsp: the client does not watch files: %v\n", err)
+		}
+	}
+	w, err := conn.DispatchCall(s.ctx, "client/registerCapability", params)
+	if err != nil {
+		report(err)
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		var ignored any
+		report(w.Wait(s.ctx, &ignored))
+	}()
+}
+
+// filesChanged drops what the server knows of the config roots that hold
+// paths, changed on disk, and diagnoses the open documents of those roots
+// again.
+func (s *Server) filesChanged(conn *jsonrpc2.Conn, paths []string) {
+	var dirs []string // of the roots that hold paths
+	for _, path := range paths {
+		s.forgetPeers(path)
+		dir := build.FindRoot(path, false)
+		if filepath.Base(path) == build.ConfigFile {
+			dir = filepath.Dir(path) // a root that appeared or went
+		}
+		dirs = append(dirs, dir)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.files {
+		if d.path == "" {
+			continue
+		}
+		root := build.FindRoot(d.path, false)
+		for i, dir := range dirs {
+			if under(d.path, dir) || under(paths[i], root) {
+				s.startDiagnosis(conn, d)
+				break
+			}
+		}
+	}
+}
+
+// under reports whether path is dir or under it.
+func under(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator))
+}
+
+// logWriter returns w, or io.Discard if w is nil.
+func logWriter(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
+}
+
+// uriPath returns the absolute path of a file: URI of a .star file.
 func uriPath(uri string) (string, bool) {
+	path, ok := filePath(uri)
+	if !ok || !strings.HasSuffix(path, ".star") {
+		return "", false
+	}
+	return path, true
+}
+
+// filePath returns the absolute path of a file: URI.
+func filePath(uri string) (string, bool) {
 	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "file" || !strings.HasSuffix(u.Path, ".star") {
+	if err != nil || u.Scheme != "file" || u.Path == "" {
 		return "", false
 	}
 	return filepath.Clean(filepath.FromSlash(u.Path)), true

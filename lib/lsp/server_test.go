@@ -20,21 +20,34 @@ type client struct {
 	t     *testing.T
 	conn  *jsonrpc2.Conn
 	diags chan PublishDiagnosticsParams
+	// registrations receives the parameters of the server's
+	// client/registerCapability requests.
+	registrations chan json.RawMessage
 }
 
 func newClient(t *testing.T) *client {
+	t.Helper()
+	return newClientWith(t, map[string]any{})
+}
+
+// newClientWith starts a server and initializes it as a client with the
+// capabilities caps.
+func newClientWith(t *testing.T, caps map[string]any) *client {
 	t.Helper()
 	a, b := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Serve(ctx, a, Options{}) }()
-	c := &client{t: t, diags: make(chan PublishDiagnosticsParams, 16)}
+	c := &client{t: t, diags: make(chan PublishDiagnosticsParams, 16), registrations: make(chan json.RawMessage, 4)}
 	c.conn = jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(b, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(
 		func(_ context.Context, _ *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
 			if req.Method == "textDocument/publishDiagnostics" {
 				var p PublishDiagnosticsParams
 				json.Unmarshal(*req.Params, &p)
 				c.diags <- p
+			}
+			if req.Method == "client/registerCapability" {
+				c.registrations <- *req.Params
 			}
 			return nil, nil
 		}))
@@ -46,7 +59,7 @@ func newClient(t *testing.T) *client {
 		}
 	})
 	var init map[string]any
-	c.call("initialize", map[string]any{"capabilities": map[string]any{}}, &init)
+	c.call("initialize", map[string]any{"capabilities": caps}, &init)
 	if _, ok := init["capabilities"]; !ok {
 		t.Fatalf("initialize returned %v, want capabilities", init)
 	}
@@ -317,6 +330,77 @@ func TestCallsToPeers(t *testing.T) {
 	}
 	if p := c.wait(pathURI(web)); len(p.Diagnostics) != 0 {
 		t.Errorf("diagnostics after the callee was added and the caller saved: %+v", p.Diagnostics)
+	}
+}
+
+// TestWatchedFiles changes a file on disk that no editor has open: a
+// client that watches files for the server says so, and the open files
+// that call its service are diagnosed again.
+func TestWatchedFiles(t *testing.T) {
+	files := map[string]string{
+		"svccfg.yaml":   "vars:\n  namespace: shop\n",
+		"api/main.star": "def main(ctx):\n    return service(name = \"api\", owner = \"shop\", image = \"r/api:1\", port = 8080, cpu = \"100m\", mem = \"64Mi\")\n",
+		"web/main.star": "def main(ctx):\n    return service(name = \"web\", owner = \"shop\", image = \"r/web:1\", port = 8080, calls = [\"api\"], cpu = \"100m\", mem = \"64Mi\")\n",
+	}
+	root := writeTree(t, files)
+	c := newClientWith(t, map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}})
+	if err := c.conn.Notify(context.Background(), "initialized", map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-c.registrations:
+		want := `{"registrations":[{"id":"svccfg-files","method":"workspace/didChangeWatchedFiles","registerOptions":{"watchers":[{"globPattern":"**/*.star"},{"globPattern":"**/svccfg.yaml"}]}}]}`
+		if string(got) != want {
+			t.Errorf("registration = %s, want %s", got, want)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no client/registerCapability request after initialized")
+	}
+
+	web := filepath.Join(root, "web/main.star")
+	if p := c.open(web, files["web/main.star"]); len(p.Diagnostics) != 0 {
+		t.Fatalf("diagnostics of a call to a peer: %+v", p.Diagnostics)
+	}
+	// The callee is renamed on disk: the caller's call names no service.
+	api := filepath.Join(root, "api/main.star")
+	if err := os.WriteFile(api, []byte(strings.ReplaceAll(files["api/main.star"], `"api"`, `"apx"`)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changes := map[string]any{"changes": []map[string]any{{"uri": pathURI(api), "type": 2}}}
+	if err := c.conn.Notify(context.Background(), "workspace/didChangeWatchedFiles", changes); err != nil {
+		t.Fatal(err)
+	}
+	p := c.wait(pathURI(web))
+	want := `service "web": calls: no service "api" in namespace "shop" in this build (did you mean "apx"?)`
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want {
+		t.Errorf("diagnostics after the callee changed on disk: %+v, want %q", p.Diagnostics, want)
+	}
+
+	// The callee is put back.
+	if err := os.WriteFile(api, []byte(files["api/main.star"]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changes = map[string]any{"changes": []map[string]any{{"uri": pathURI(api), "type": 2}}}
+	if err := c.conn.Notify(context.Background(), "workspace/didChangeWatchedFiles", changes); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.wait(pathURI(web)); len(p.Diagnostics) != 0 {
+		t.Errorf("diagnostics after the callee was put back: %+v", p.Diagnostics)
+	}
+
+	// svccfg.yaml is broken on disk: the open file's build says so.
+	config := filepath.Join(root, "svccfg.yaml")
+	if err := os.WriteFile(config, []byte("vars: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changes = map[string]any{"changes": []map[string]any{{"uri": pathURI(config), "type": 2}}}
+	if err := c.conn.Notify(context.Background(), "workspace/didChangeWatchedFiles", changes); err != nil {
+		t.Fatal(err)
+	}
+	p = c.wait(pathURI(web))
+	want = "../svccfg.yaml:1: did not find expected node content"
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || len(p.Diagnostics[0].RelatedInformation) != 1 || p.Diagnostics[0].RelatedInformation[0].Location.URI != pathURI(config) {
+		t.Errorf("diagnostics after svccfg.yaml broke: %+v, want %q related to svccfg.yaml", p.Diagnostics, want)
 	}
 }
 
