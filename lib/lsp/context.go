@@ -31,31 +31,15 @@ var keyBefore = regexp.MustCompile(`(?:([A-Za-z_][A-Za-z0-9_]*)\s*=|"([A-Za-z_][
 // outermost first, back to the start of the top-level statement.
 func openings(text string, off int) []opening {
 	var out []opening
-	depth := 0
-	for i := off - 1; i >= 0; i-- {
-		switch c := text[i]; c {
-		case ')', ']', '}':
-			depth++
-		case '(', '[', '{':
-			if depth > 0 {
-				depth--
-				continue
-			}
-			o := opening{bracket: c}
-			if c == '(' {
-				o.name, _, _ = wordAt(text, i)
-			} else if m := keyBefore.FindStringSubmatch(text[max(0, i-200):i]); m != nil {
-				o.name = m[1] + m[2]
-			}
-			out = append(out, o)
-		case '\n':
-			if i+1 < len(text) && isWordByte(text[i+1]) && depth <= 0 {
-				slices.Reverse(out)
-				return out
-			}
+	for _, i := range scanTo(text, off).brackets {
+		o := opening{bracket: text[i]}
+		if o.bracket == '(' {
+			o.name, _, _ = wordAt(text, i)
+		} else if m := keyBefore.FindStringSubmatch(text[max(0, i-200):i]); m != nil {
+			o.name = m[1] + m[2]
 		}
+		out = append(out, o)
 	}
-	slices.Reverse(out)
 	return out
 }
 
@@ -99,25 +83,11 @@ func (s *Server) messageAt(d *document, off int) protoreflect.MessageDescriptor 
 	return cur
 }
 
-// inString returns whether the byte offset off is inside a string literal
-// on its line, and where that string starts.
+// inString returns whether the byte offset off is inside a string literal,
+// and where that string starts.
 func inString(text string, off int) (bool, int) {
-	start := strings.LastIndexByte(text[:off], '\n') + 1
-	var quote byte
-	at := -1
-	for i := start; i < off; i++ {
-		switch c := text[i]; {
-		case quote != 0 && c == '\\':
-			i++
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == 0 && (c == '"' || c == '\''):
-			quote, at = c, i
-		case quote == 0 && c == '#':
-			return false, -1
-		}
-	}
-	return quote != 0, at
+	sc := scanTo(text, off)
+	return sc.str >= 0, sc.str
 }
 
 // fieldItems returns the completions of the fields of md that start with

@@ -108,29 +108,16 @@ func enclosingCall(text string, off int) string {
 
 // callAt returns the dotted name of the function called by the innermost
 // call whose parentheses hold the byte offset off of text, and the offset
-// of its opening parenthesis.
+// of its opening parenthesis; "" and -1 if the innermost bracket around
+// off is not a call's.
 func callAt(text string, off int) (string, int) {
-	depth := 0
-	for i := off - 1; i >= 0; i-- {
-		switch text[i] {
-		case ')', ']', '}':
-			depth++
-		case '[', '{':
-			depth--
-		case '(':
-			if depth == 0 {
-				name, _, _ := wordAt(text, i)
-				return name, i
-			}
-			depth--
-		case '\n':
-			// Calls span lines; keep looking, but not past a top-level statement.
-			if i+1 < len(text) && isWordByte(text[i+1]) && depth <= 0 {
-				return "", -1
-			}
-		}
+	b := scanTo(text, off).brackets
+	if len(b) == 0 || text[b[len(b)-1]] != '(' {
+		return "", -1
 	}
-	return "", -1
+	i := b[len(b)-1]
+	name, _, _ := wordAt(text, i)
+	return name, i
 }
 
 // isKeyword reports whether the word ending at end in text is a keyword

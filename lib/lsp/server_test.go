@@ -553,6 +553,9 @@ def main(ctx):
     x = c.reso
     y = c.resources.lim
     e = cluster.Cluster(lb_policy = "LEAST")
+    # brackets in comments ( and strings do not count
+    d = core.Container(name = "a)(", args = ["]", """((
+"""], termin)
     return [defa]
 `
 	root := writeTree(t, map[string]string{
@@ -587,6 +590,7 @@ def main(ctx):
 		{"a field of a field", at(t, main, "resources.lim", 13), []string{"limits"}},
 		{"an enum value", at(t, main, `LEAST"`, 5), []string{"LEAST_REQUEST"}},
 		{"a proto package", at(t, main, `envoy.config.cluster.v3")`, 20), []string{"envoy.config.cluster.v3"}},
+		{"a field after brackets in strings and comments", at(t, main, `termin)`, 6), []string{"terminationMessagePath", "terminationMessagePolicy"}},
 	} {
 		if got := labels(complete(tt.pos)); !slices.Equal(got, tt.want) {
 			t.Errorf("completion of %s: got %q, want %q", tt.name, got, tt.want)
