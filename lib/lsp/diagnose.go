@@ -79,11 +79,14 @@ func (s *Server) diagnose(ctx context.Context, d *document) []Diagnostic {
 
 // diagnoseModule returns the diagnostics of a file without main, a module
 // that configuration files load (or a test file): the errors of executing
-// it, as a load() of it would, in its config root. A prelude has only its
-// syntax errors.
+// it, as a load() of it would, in its config root; a prelude is executed
+// as every build of its root executes it first.
 func (s *Server) diagnoseModule(ctx context.Context, d *document, opts build.Options) []Diagnostic {
-	if build.PreludeOf(build.FindRoot(d.path, false)) == d.path {
-		return []Diagnostic{} // which every build of the root evaluates
+	if root := build.FindRoot(d.path, false); build.PreludeOf(root) == d.path {
+		if _, err := build.LoadPrelude(ctx, root, opts); err != nil {
+			return s.errorDiagnostics(d, err)
+		}
+		return []Diagnostic{}
 	}
 	roots, err := build.Roots([]string{d.path}, build.FindOptions{Overlay: opts.Overlay})
 	if err != nil {

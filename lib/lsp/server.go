@@ -298,7 +298,8 @@ func (s *Server) file(uri string) *document {
 
 // update records a document's new text and diagnoses it, cancelling the
 // diagnosis of its earlier text; the open documents of its config root
-// that may load it (whose text names its file) are diagnosed again too.
+// that may load it (whose text names its file), or all of them if it is
+// the root's prelude, are diagnosed again too.
 func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text string) {
 	path, _ := uriPath(uri)
 	s.mu.Lock()
@@ -314,8 +315,9 @@ func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text strin
 		return
 	}
 	root := build.FindRoot(path, false)
+	prelude := build.PreludeOf(root) == path // which every file of the root sees
 	for _, o := range s.files {
-		if o != d && o.path != "" && strings.Contains(o.text, filepath.Base(path)) && build.FindRoot(o.path, false) == root {
+		if o != d && o.path != "" && (prelude || strings.Contains(o.text, filepath.Base(path))) && build.FindRoot(o.path, false) == root {
 			s.startDiagnosis(conn, o)
 		}
 	}

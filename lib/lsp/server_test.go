@@ -657,6 +657,46 @@ func TestModuleDiagnostics(t *testing.T) {
 	}
 }
 
+// TestPreludeDiagnostics edits a config root's prelude: its errors are its
+// diagnostics, and every open file of the root, which sees the prelude's
+// names, is diagnosed again.
+func TestPreludeDiagnostics(t *testing.T) {
+	prelude := "def web(name):\n    return service(name = name, owner = \"web\", image = \"r/web:1\", cpu = \"1\", mem = \"1Gi\")\n"
+	main := "def main(ctx):\n    return web(\"a\")\n"
+	root := writeTree(t, map[string]string{"svccfg.yaml": "prelude: prelude.star\n", "prelude.star": prelude, "main.star": main})
+	preludePath, mainPath := filepath.Join(root, "prelude.star"), filepath.Join(root, "main.star")
+	c := newClient(t)
+	if p := c.open(preludePath, prelude); len(p.Diagnostics) != 0 {
+		t.Fatalf("diagnostics of the prelude: %+v", p.Diagnostics)
+	}
+	if p := c.open(mainPath, main); len(p.Diagnostics) != 0 {
+		t.Fatalf("diagnostics of the configuration: %+v", p.Diagnostics)
+	}
+	broken := prelude + "\nPORT = kube.cores(0)\n"
+	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": pathURI(preludePath), "version": 2},
+		"contentChanges": []map[string]any{{"text": broken}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]PublishDiagnosticsParams{}
+	for range 2 {
+		p := c.next()
+		got[p.URI] = p
+	}
+	p := got[pathURI(preludePath)]
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Range.Start != (Position{Line: 3, Character: 17}) {
+		t.Fatalf("diagnostics of the broken prelude: %+v, want one at 4:18", p.Diagnostics)
+	}
+	want := "kube.cores: got 0, want a number greater than zero"
+	if got := p.Diagnostics[0].Message; got != want {
+		t.Errorf("diagnostic of the broken prelude: %q, want %q", got, want)
+	}
+	if p := got[pathURI(mainPath)]; len(p.Diagnostics) != 1 || !strings.Contains(p.Diagnostics[0].Message, "prelude.star:4:18: "+want) {
+		t.Errorf("diagnostics of the configuration under it: %+v, want prelude.star:4:18: %s", p.Diagnostics, want)
+	}
+}
+
 // TestHoverStrings hovers on string literals: an enum value, and a key of
 // a dict literal that stands for a message.
 func TestHoverStrings(t *testing.T) {
