@@ -27,17 +27,17 @@ type client struct {
 
 func newClient(t *testing.T) *client {
 	t.Helper()
-	return newClientWith(t, map[string]any{})
+	return newClientWith(t, Options{}, map[string]any{})
 }
 
-// newClientWith starts a server and initializes it as a client with the
-// capabilities caps.
-func newClientWith(t *testing.T, caps map[string]any) *client {
+// newClientWith starts a server with opts and initializes it as a client
+// with the capabilities caps.
+func newClientWith(t *testing.T, opts Options, caps map[string]any) *client {
 	t.Helper()
 	a, b := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, a, Options{}) }()
+	go func() { done <- Serve(ctx, a, opts) }()
 	c := &client{t: t, diags: make(chan PublishDiagnosticsParams, 16), registrations: make(chan json.RawMessage, 4)}
 	c.conn = jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(b, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(
 		func(_ context.Context, _ *jsonrpc2.Conn, req *jsonrpc2.Request) (any, error) {
@@ -343,7 +343,7 @@ func TestWatchedFiles(t *testing.T) {
 		"web/main.star": "def main(ctx):\n    return service(name = \"web\", owner = \"shop\", image = \"r/web:1\", port = 8080, calls = [\"api\"], cpu = \"100m\", mem = \"64Mi\")\n",
 	}
 	root := writeTree(t, files)
-	c := newClientWith(t, map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}})
+	c := newClientWith(t, Options{}, map[string]any{"workspace": map[string]any{"didChangeWatchedFiles": map[string]any{"dynamicRegistration": true}}})
 	if err := c.conn.Notify(context.Background(), "initialized", map[string]any{}); err != nil {
 		t.Fatal(err)
 	}
@@ -694,6 +694,48 @@ func TestPreludeDiagnostics(t *testing.T) {
 	}
 	if p := got[pathURI(mainPath)]; len(p.Diagnostics) != 1 || !strings.Contains(p.Diagnostics[0].Message, "prelude.star:4:18: "+want) {
 		t.Errorf("diagnostics of the configuration under it: %+v, want prelude.star:4:18: %s", p.Diagnostics, want)
+	}
+}
+
+// TestHostileFiles opens files whose evaluation never ends: the step limit
+// or the deadline stops it, the diagnostic says which, and the server
+// answers meanwhile.
+func TestHostileFiles(t *testing.T) {
+	loop := "def main(ctx):\n    for i in range(1 << 40):\n        pass\n    return []\n"
+	c := newClientWith(t, Options{MaxSteps: 100_000}, map[string]any{})
+	path := writeConfig(t, loop)
+	p := c.open(path, loop)
+	loopAt := Range{Start: Position{Line: 1, Character: 4}, End: Position{Line: 1, Character: 7}}
+	want := "evaluation exceeded 100000 execution steps (raise the limit with --max-steps)"
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range != loopAt {
+		t.Errorf("diagnostics of an endless loop under a step limit: %+v, want %q at the for", p.Diagnostics, want)
+	}
+
+	c = newClientWith(t, Options{MaxSteps: 1 << 62, Timeout: 200 * time.Millisecond}, map[string]any{})
+	uri := pathURI(path)
+	if err := c.conn.Notify(context.Background(), "textDocument/didOpen", DidOpenParams{TextDocument: TextDocumentItem{URI: uri, Version: 1, Text: loop}}); err != nil {
+		t.Fatal(err)
+	}
+	var symbols []DocumentSymbol
+	c.call("textDocument/documentSymbol", DocumentParams{TextDocument: TextDocumentIdentifier{URI: uri}}, &symbols)
+	if len(symbols) != 1 || symbols[0].Name != "main" {
+		t.Errorf("symbols while the file is evaluated: %+v, want main", symbols)
+	}
+	p = c.wait(uri)
+	want = "evaluation took longer than 200ms (raise the limit with --timeout)"
+	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Message != want || p.Diagnostics[0].Range != loopAt {
+		t.Errorf("diagnostics of an endless loop under a deadline: %+v, want %q at the for", p.Diagnostics, want)
+	}
+
+	// A change cancels the evaluation of the text before it, which
+	// publishes nothing.
+	c = newClientWith(t, Options{MaxSteps: 1 << 62, Timeout: time.Minute}, map[string]any{})
+	if err := c.conn.Notify(context.Background(), "textDocument/didOpen", DidOpenParams{TextDocument: TextDocumentItem{URI: uri, Version: 1, Text: loop}}); err != nil {
+		t.Fatal(err)
+	}
+	p = c.change(uri, 2, "def main(ctx):\n    return []\n")
+	if *p.Version != 2 || len(p.Diagnostics) != 0 {
+		t.Errorf("first diagnostics after a change of an endless loop: version %d, %+v; want version 2 and none", *p.Version, p.Diagnostics)
 	}
 }
 
