@@ -24,34 +24,38 @@ func Nearest(x string, candidates []string) string {
 	return best
 }
 
-// distance returns the Levenshtein distance between x and y, or a number
-// greater than max if it exceeds max.
+// distance returns the edit distance between x and y, counting a swap of
+// two adjacent runes as one edit ("nmae" is one edit from "name", the
+// commonest slip of a typist), or a number greater than max if it exceeds
+// max.
 func distance(x, y string, max int) int {
 	a, b := []rune(x), []rune(y)
 	if d := len(a) - len(b); d > max || -d > max {
 		return max + 1
 	}
-	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
+	// Rows i-2, i-1 and i of the table of distances between prefixes.
+	before, prev, row := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		prev := row[0]
 		row[0] = i
 		low := row[0]
 		for j := 1; j <= len(b); j++ {
-			cur := row[j]
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
-			prev = cur
+			row[j] = min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				row[j] = min(row[j], before[j-2]+1)
+			}
 			low = min(low, row[j])
 		}
 		if low > max {
 			return max + 1
 		}
+		before, prev, row = prev, row, before
 	}
-	return row[len(b)]
+	return prev[len(b)]
 }

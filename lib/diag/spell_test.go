@@ -12,6 +12,10 @@ func TestNearest(t *testing.T) {
 		{"memory", "mem"},
 		{"zzz", ""},
 		{"cpus", "cpu"},
+		{"nmae", "name"},   // a swap is one edit, so name is nearer than image
+		{"cup", "cpu"},     // even in a short word
+		{"onwre", "owner"}, // two swaps
+		{"mme", "mem"},
 	} {
 		if got := Nearest(test.x, candidates); got != test.want {
 			t.Errorf("Nearest(%q) = %q, want %q", test.x, got, test.want)
