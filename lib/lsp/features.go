@@ -143,15 +143,15 @@ func (s *Server) hover(d *document, p Position) *Hover {
 		}
 		return nil
 	}
-	var text string
+	var text, md string // plain text, and Markdown
 	if isKeyword(d.text, end) && !strings.Contains(dotted, ".") {
 		text = s.argDoc(d, enclosingCall(d.text, start), dotted)
 	}
 	if text == "" {
 		if v := s.resolve(d, dotted); v != nil {
 			text = s.describe(dotted, v)
-		} else if def, _ := s.defOf(d, dotted); def != nil {
-			text = dotted + ": " + docSummary(def)
+		} else if !strings.Contains(dotted, ".") {
+			md = s.definitionHover(d, p)
 		}
 	}
 	if lparen := end + len(d.text[end:]) - len(strings.TrimLeft(d.text[end:], " \t")); lparen < len(d.text) && d.text[lparen] == '(' && d.madeVersion == d.version {
@@ -162,10 +162,18 @@ func (s *Server) hover(d *document, p Position) *Hover {
 			text = strings.TrimRight(list+"\n"+text, "\n")
 		}
 	}
-	if text == "" {
-		return nil
+	r := Range{Start: position(d.text, start), End: position(d.text, end)}
+	switch {
+	case md != "" && text != "":
+		h := textHover(text, r)
+		h.Contents.Value += "\n\n" + md
+		return h
+	case md != "":
+		return &Hover{Contents: MarkupContent{Kind: "markdown", Value: md}, Range: &r}
+	case text != "":
+		return textHover(text, r)
 	}
-	return textHover(text, Range{Start: position(d.text, start), End: position(d.text, end)})
+	return nil
 }
 
 // textHover returns a hover of plain text at r, as a Markdown code block
