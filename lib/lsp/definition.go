@@ -80,6 +80,12 @@ func (s *Server) definition(d *document, p Position) []Location {
 	if id == nil {
 		return []Location{}
 	}
+	return s.identDefinition(d.path, d.text, f, id)
+}
+
+// identDefinition returns where the identifier id of the resolved file f
+// (at path, whose text is text) is defined.
+func (s *Server) identDefinition(path, text string, f *syntax.File, id *syntax.Ident) []Location {
 	b, _ := id.Binding.(*resolve.Binding)
 	if b == nil {
 		return []Location{}
@@ -89,7 +95,7 @@ func (s *Server) definition(d *document, p Position) []Location {
 		if loc, ok := s.stdlibLocation(s.std.Predeclared()[id.Name]); ok {
 			return []Location{loc}
 		}
-		if prelude := s.preludeOf(d.path); prelude != "" {
+		if prelude := s.preludeOf(path); prelude != "" {
 			if locs := s.topLevel(prelude, id.Name, 0); len(locs) > 0 {
 				return locs
 			}
@@ -103,12 +109,12 @@ func (s *Server) definition(d *document, p Position) []Location {
 		if ld, ok := stmt.(*syntax.LoadStmt); ok {
 			for i, to := range ld.To {
 				if to == b.First {
-					return s.loaded(d.path, ld.Module.Value.(string), ld.From[i].Name, 0)
+					return s.loaded(path, ld.Module.Value.(string), ld.From[i].Name, 0)
 				}
 			}
 		}
 	}
-	return []Location{s.identLocation(d.path, d.text, b.First)}
+	return []Location{s.identLocation(path, text, b.First)}
 }
 
 // within reports whether the byte offset off of text falls in n, or just

@@ -71,6 +71,21 @@ type DidChangeWatchedFilesParams struct {
 	} `json:"changes"`
 }
 
+// ReferenceParams are the parameters of textDocument/references.
+type ReferenceParams struct {
+	PositionParams
+	Context struct {
+		IncludeDeclaration bool `json:"includeDeclaration"`
+	} `json:"context"`
+}
+
+// DocumentHighlight is a range of a document where the symbol at the
+// cursor is read (Kind 2) or written (Kind 3).
+type DocumentHighlight struct {
+	Range Range `json:"range"`
+	Kind  int   `json:"kind"`
+}
+
 // DocumentParams are the parameters of requests on a whole document.
 type DocumentParams struct {
 	TextDocument TextDocumentIdentifier `json:"textDocument"`
@@ -219,3 +234,4 @@ type ParameterInformation struct {
 func (p PositionParams) uri() string   { return p.TextDocument.URI }
 func (p DocumentParams) uri() string   { return p.TextDocument.URI }
 func (p CodeActionParams) uri() string { return p.TextDocument.URI }
+func (p ReferenceParams) uri() string  { return p.TextDocument.URI }

@@ -156,6 +156,8 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 				"completionProvider":         map[string]any{"triggerCharacters": []string{".", "(", ","}},
 				"documentSymbolProvider":     true,
 				"definitionProvider":         true,
+				"referencesProvider":         true,
+				"documentHighlightProvider":  true,
 				"signatureHelpProvider":      map[string]any{"triggerCharacters": []string{"(", ","}},
 				"documentFormattingProvider": true,
 				"codeActionProvider":         map[string]any{"codeActionKinds": []string{"quickfix"}},
@@ -236,6 +238,14 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		return onDocument(s, req, []Location{}, func(d *document, p PositionParams) (any, error) {
 			return s.definition(d, p.Position), nil
 		})
+	case "textDocument/references":
+		return onDocument(s, req, []Location{}, func(d *document, p ReferenceParams) (any, error) {
+			return s.references(d, p.Position, p.Context.IncludeDeclaration), nil
+		})
+	case "textDocument/documentHighlight":
+		return onDocument(s, req, []DocumentHighlight{}, func(d *document, p PositionParams) (any, error) {
+			return s.highlights(d, p.Position), nil
+		})
 	case "textDocument/documentSymbol":
 		return onDocument(s, req, []DocumentSymbol{}, func(d *document, _ DocumentParams) (any, error) {
 			return symbols(d), nil
@@ -257,7 +267,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 
 // documentParams are the parameters of a request about one document.
 type documentParams interface {
-	PositionParams | DocumentParams | CodeActionParams
+	PositionParams | DocumentParams | CodeActionParams | ReferenceParams
 	uri() string
 }
 

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -537,6 +538,62 @@ func TestHoverDefinitions(t *testing.T) {
 		if got := c.hover(path, at(t, main, tt.sub, 1)); got != tt.want {
 			t.Errorf("hover on %s:\n%s\nwant:\n%s", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestReferences finds the uses of names: a function defined in one file
+// of the config root and loaded by others (one renames it), and a local
+// variable; and highlights a name's reads and writes in its file.
+func TestReferences(t *testing.T) {
+	common := "def web(name):\n    return service(name = name, owner = \"shop\", image = \"r/web:1\")\n"
+	main := "load(\"//lib/common.star\", \"web\")\n\ndef main(ctx):\n    n = \"a\"\n    n = n + \"b\"\n    return [web(n), web(\"c\")]\n"
+	other := "load(\"//lib/common.star\", w = \"web\")\n\ndef main(ctx):\n    web = 1\n    return w(\"d\")\n"
+	root := writeTree(t, map[string]string{"svccfg.yaml": "", "lib/common.star": common, "main.star": main, "other/main.star": other})
+	path := filepath.Join(root, "main.star")
+	c := newClient(t)
+	c.open(path, main)
+	refs := func(p Position, decl bool) []string {
+		var locs []Location
+		params := map[string]any{"textDocument": map[string]any{"uri": pathURI(path)}, "position": p, "context": map[string]any{"includeDeclaration": decl}}
+		c.call("textDocument/references", params, &locs)
+		var out []string
+		for _, l := range locs {
+			rel, _ := filepath.Rel(root, strings.TrimPrefix(l.URI, "file://"))
+			out = append(out, fmt.Sprintf("%s:%d:%d", rel, l.Range.Start.Line+1, l.Range.Start.Character+1))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := refs(at(t, main, "web(n)", 1), true), []string{"lib/common.star:1:5", "main.star:1:28", "main.star:6:13", "main.star:6:21", "other/main.star:1:27", "other/main.star:5:12"}; !slices.Equal(got, want) {
+		t.Errorf("references of web:\n got %q\nwant %q", got, want)
+	}
+	if got, want := refs(at(t, main, "web(n)", 1), false), []string{"main.star:1:28", "main.star:6:13", "main.star:6:21", "other/main.star:1:27", "other/main.star:5:12"}; !slices.Equal(got, want) {
+		t.Errorf("references of web without its definition:\n got %q\nwant %q", got, want)
+	}
+	if got, want := refs(at(t, main, "n)", 0), true), []string{"main.star:4:5", "main.star:5:5", "main.star:5:9", "main.star:6:17"}; !slices.Equal(got, want) {
+		t.Errorf("references of a local:\n got %q\nwant %q", got, want)
+	}
+
+	var hs []DocumentHighlight
+	c.call("textDocument/documentHighlight", PositionParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}, Position: at(t, main, "n = n", 0)}, &hs)
+	want := []DocumentHighlight{
+		{Range: Range{Start: Position{Line: 3, Character: 4}, End: Position{Line: 3, Character: 5}}, Kind: 3},
+		{Range: Range{Start: Position{Line: 4, Character: 4}, End: Position{Line: 4, Character: 5}}, Kind: 2},
+		{Range: Range{Start: Position{Line: 4, Character: 8}, End: Position{Line: 4, Character: 9}}, Kind: 2},
+		{Range: Range{Start: Position{Line: 5, Character: 16}, End: Position{Line: 5, Character: 17}}, Kind: 2},
+	}
+	if !slices.Equal(hs, want) {
+		t.Errorf("highlights of n = %+v, want %+v", hs, want)
+	}
+	// A loaded name is written by its load().
+	c.call("textDocument/documentHighlight", PositionParams{TextDocument: TextDocumentIdentifier{URI: pathURI(path)}, Position: at(t, main, "web(n)", 0)}, &hs)
+	want = []DocumentHighlight{
+		{Range: Range{Start: Position{Line: 0, Character: 27}, End: Position{Line: 0, Character: 30}}, Kind: 3},
+		{Range: Range{Start: Position{Line: 5, Character: 12}, End: Position{Line: 5, Character: 15}}, Kind: 2},
+		{Range: Range{Start: Position{Line: 5, Character: 20}, End: Position{Line: 5, Character: 23}}, Kind: 2},
+	}
+	if !slices.Equal(hs, want) {
+		t.Errorf("highlights of web = %+v, want %+v", hs, want)
 	}
 }
 

@@ -1,0 +1,188 @@
+package lsp
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/svccfg/svccfg/lib/build"
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// resolved parses text and resolves its names, taking every name that is
+// not Starlark's own as predeclared (an undefined one is a diagnostic's
+// business, not a reader's); it returns nil if the text does not parse.
+func resolved(path, text string) *syntax.File {
+	f, err := parse(path, text)
+	if err != nil {
+		return nil
+	}
+	resolve.File(f, func(name string) bool { return !starlark.Universe.Has(name) }, starlark.Universe.Has)
+	return f
+}
+
+// identAt returns the identifier of f at the byte offset off of text, or
+// nil; the name of an attribute (x.name) is none.
+func (s *Server) identAt(text string, f *syntax.File, off int) *syntax.Ident {
+	var id *syntax.Ident
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.DotExpr:
+			syntax.Walk(n.X, func(n syntax.Node) bool {
+				if x, ok := n.(*syntax.Ident); ok && s.within(text, x, off) {
+					id = x
+				}
+				return true
+			})
+			return false
+		case *syntax.Ident:
+			if s.within(text, n, off) {
+				id = n
+			}
+		}
+		return true
+	})
+	return id
+}
+
+// bindingKey identifies what an identifier names within its file: the
+// identifier that binds it (a function's free variable has a binding of
+// its own, but the same one), or for a predeclared name the name.
+func bindingKey(id *syntax.Ident) any {
+	b, _ := id.Binding.(*resolve.Binding)
+	if b == nil || b.First == nil || b.Scope == resolve.Predeclared || b.Scope == resolve.Universal {
+		return id.Name
+	}
+	return b.First
+}
+
+// highlights returns where the file reads and writes the name at p.
+func (s *Server) highlights(d *document, p Position) []DocumentHighlight {
+	out := []DocumentHighlight{}
+	f := resolved(d.path, d.text)
+	if f == nil {
+		return out
+	}
+	id := s.identAt(d.text, f, offset(d.text, p))
+	if id == nil {
+		return out
+	}
+	key := bindingKey(id)
+	first := (*syntax.Ident)(nil)
+	if b, _ := id.Binding.(*resolve.Binding); b != nil {
+		first = b.First
+	}
+	seen := make(map[*syntax.Ident]bool) // a load()'s name, walked as from and to
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if x, ok := n.(*syntax.Ident); ok && !seen[x] && bindingKey(x) == key {
+			seen[x] = true
+			kind := 2
+			if x == first {
+				kind = 3
+			}
+			out = append(out, DocumentHighlight{Range: identRange(d.text, x), Kind: kind})
+		}
+		return true
+	})
+	return out
+}
+
+// references returns where the name at p is used: in the document, and,
+// for a top-level name or a predeclared one, in every file of the config
+// root that uses it (through a load(), however renamed), with its
+// definition if includeDecl.
+func (s *Server) references(d *document, p Position, includeDecl bool) []Location {
+	out := []Location{}
+	f := resolved(d.path, d.text)
+	if f == nil {
+		return out
+	}
+	id := s.identAt(d.text, f, offset(d.text, p))
+	if id == nil {
+		return out
+	}
+	defs := s.identDefinition(d.path, d.text, f, id)
+	b, _ := id.Binding.(*resolve.Binding)
+	if len(defs) != 1 || defs[0].URI == d.uri && b != nil && b.Scope != resolve.Global {
+		// A function's local name, or one not defined anywhere: this
+		// file's uses.
+		for _, h := range s.highlights(d, p) {
+			if includeDecl || h.Kind != 3 || len(defs) != 1 {
+				out = append(out, Location{URI: d.uri, Range: h.Range})
+			}
+		}
+		return out
+	}
+	def := defs[0]
+	names := []string{id.Name}
+	if path, ok := filePath(def.URI); ok {
+		if text, ok := s.sourceOf(path); ok {
+			if name, _, _ := wordAt(text, offset(text, def.Range.Start)); name != "" && name != id.Name {
+				names = append(names, name)
+			}
+		}
+	}
+	files := []string{d.path}
+	if root := s.rootOf(d.path); root != "" {
+		if all, err := build.StarFiles(root); err == nil {
+			for _, p := range all {
+				if p != d.path {
+					files = append(files, p)
+				}
+			}
+		}
+	}
+	for _, path := range files {
+		text, ok := s.sourceOf(path)
+		if !ok || !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(text, n) }) {
+			continue
+		}
+		out = append(out, s.uses(path, text, names, def, includeDecl)...)
+	}
+	return out
+}
+
+// uses returns the places in the file at path (whose text is text) where
+// an identifier named one of names, or bound by a load() of one of them,
+// stands for what is defined at def.
+func (s *Server) uses(path, text string, names []string, def Location, includeDecl bool) []Location {
+	f := resolved(path, text)
+	if f == nil {
+		return nil
+	}
+	candidates := slices.Clone(names)
+	from := make(map[*syntax.Ident]bool) // the names load()s load, not bind
+	for _, stmt := range f.Stmts {
+		if ld, ok := stmt.(*syntax.LoadStmt); ok {
+			for i, x := range ld.From {
+				from[x] = x != ld.To[i] // the same identifier if not renamed
+				if slices.Contains(names, x.Name) {
+					candidates = append(candidates, ld.To[i].Name)
+				}
+			}
+		}
+	}
+	same := make(map[any]bool) // by bindingKey: whether it names def
+	seen := make(map[*syntax.Ident]bool)
+	var out []Location
+	syntax.Walk(f, func(n syntax.Node) bool {
+		x, ok := n.(*syntax.Ident)
+		if !ok || from[x] || seen[x] || !slices.Contains(candidates, x.Name) {
+			return true
+		}
+		seen[x] = true
+		key := bindingKey(x)
+		is, known := same[key]
+		if !known {
+			locs := s.identDefinition(path, text, f, x)
+			is = len(locs) == 1 && locs[0] == def
+			same[key] = is
+		}
+		if loc := s.identLocation(path, text, x); is && (includeDecl || loc != def) {
+			out = append(out, loc)
+		}
+		return true
+	})
+	return out
+}
