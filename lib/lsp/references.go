@@ -152,11 +152,14 @@ func (s *Server) uses(path, text string, names []string, def Location, includeDe
 		return nil
 	}
 	candidates := slices.Clone(names)
-	from := make(map[*syntax.Ident]bool) // the names load()s load, not bind
+	from := make(map[*syntax.Ident]bool)             // the names load()s load, not bind
+	renamed := make(map[*syntax.Ident]*syntax.Ident) // a load()'s new name: the loaded one
 	for _, stmt := range f.Stmts {
 		if ld, ok := stmt.(*syntax.LoadStmt); ok {
 			for i, x := range ld.From {
-				from[x] = x != ld.To[i] // the same identifier if not renamed
+				if x != ld.To[i] { // the same identifier if not renamed
+					from[x], renamed[ld.To[i]] = true, x
+				}
 				if slices.Contains(names, x.Name) {
 					candidates = append(candidates, ld.To[i].Name)
 				}
@@ -179,7 +182,11 @@ func (s *Server) uses(path, text string, names []string, def Location, includeDe
 			is = len(locs) == 1 && locs[0] == def
 			same[key] = is
 		}
-		if loc := s.identLocation(path, text, x); is && (includeDecl || loc != def) {
+		at := x
+		if name := renamed[x]; name != nil {
+			at = name // load(m, w = "web") uses web at "web"
+		}
+		if loc := s.identLocation(path, text, at); is && (includeDecl || loc != def) {
 			out = append(out, loc)
 		}
 		return true
