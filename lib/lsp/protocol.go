@@ -79,6 +79,12 @@ type ReferenceParams struct {
 	} `json:"context"`
 }
 
+// RenameParams are the parameters of textDocument/rename.
+type RenameParams struct {
+	PositionParams
+	NewName string `json:"newName"`
+}
+
 // DocumentHighlight is a range of a document where the symbol at the
 // cursor is read (Kind 2) or written (Kind 3).
 type DocumentHighlight struct {
@@ -235,3 +241,4 @@ func (p PositionParams) uri() string   { return p.TextDocument.URI }
 func (p DocumentParams) uri() string   { return p.TextDocument.URI }
 func (p CodeActionParams) uri() string { return p.TextDocument.URI }
 func (p ReferenceParams) uri() string  { return p.TextDocument.URI }
+func (p RenameParams) uri() string     { return p.TextDocument.URI }

@@ -1,9 +1,11 @@
 package lsp
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/sourcegraph/jsonrpc2"
 	"github.com/svccfg/svccfg/lib/build"
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
@@ -192,4 +194,110 @@ func (s *Server) uses(path, text string, names []string, def Location, includeDe
 		return true
 	})
 	return out
+}
+
+// codeRequestFailed is the LSP error code of a request the server
+// understood but could not carry out, such as a rename that would change
+// what a name means.
+const codeRequestFailed = -32803
+
+// renameTarget returns the identifier at p in d and where it is defined,
+// if renaming it is the configuration's business: it is defined in the
+// config root (a standard library name is not), and named as it is there
+// (not through a load() that renames it).
+func (s *Server) renameTarget(d *document, p Position) (*syntax.Ident, Location, error) {
+	fail := func(format string, args ...any) (*syntax.Ident, Location, error) {
+		return nil, Location{}, &jsonrpc2.Error{Code: codeRequestFailed, Message: fmt.Sprintf(format, args...)}
+	}
+	f := resolved(d.path, d.text)
+	if f == nil {
+		return fail("the file does not parse")
+	}
+	id := s.identAt(d.text, f, offset(d.text, p))
+	if id == nil {
+		return fail("no name to rename here")
+	}
+	defs := s.identDefinition(d.path, d.text, f, id)
+	if len(defs) != 1 {
+		return fail("%s is not defined in the configuration", id.Name)
+	}
+	path, ok := filePath(defs[0].URI)
+	if !ok || !under(path, s.rootOf(d.path)) {
+		return fail("%s is defined outside the config root (the standard library's names cannot be renamed)", id.Name)
+	}
+	text, ok := s.sourceOf(path)
+	if name, _, _ := wordAt(text, offset(text, defs[0].Range.Start)); !ok || name != id.Name {
+		return fail("%s is another name's new name in a load(): rename %s", id.Name, name)
+	}
+	return id, defs[0], nil
+}
+
+// prepareRename returns the range of the name at p if it can be renamed.
+func (s *Server) prepareRename(d *document, p Position) (*Range, error) {
+	id, _, err := s.renameTarget(d, p)
+	if err != nil {
+		return nil, err
+	}
+	r := identRange(d.text, id)
+	return &r, nil
+}
+
+// rename returns the edits that rename the name at p to newName: its
+// definition, its uses and the load()s that load it, in every file of the
+// config root (a load() that gives it a name of its own keeps that name).
+// It refuses a name that is not an identifier, and one that any file it
+// changes already uses or that is predeclared, which the rename could make
+// mean something else.
+func (s *Server) rename(d *document, p Position, newName string) (*WorkspaceEdit, error) {
+	id, def, err := s.renameTarget(d, p)
+	if err != nil {
+		return nil, err
+	}
+	if x, err := (&syntax.FileOptions{}).ParseExpr("", newName, 0); err != nil || !isIdentExpr(x) {
+		return nil, &jsonrpc2.Error{Code: jsonrpc2.CodeInvalidParams, Message: fmt.Sprintf("%q is not a name", newName)}
+	}
+	if _, ok := s.std.Predeclared()[newName]; ok || starlark.Universe.Has(newName) {
+		return nil, &jsonrpc2.Error{Code: codeRequestFailed, Message: fmt.Sprintf("%s is predeclared: renaming %s to it would hide it", newName, id.Name)}
+	}
+	edit := &WorkspaceEdit{Changes: make(map[string][]TextEdit)}
+	texts := make(map[string]string) // by URI
+	for _, loc := range s.references(d, p, true) {
+		text, ok := texts[loc.URI]
+		if !ok {
+			path, _ := filePath(loc.URI)
+			if text, ok = s.sourceOf(path); !ok {
+				continue
+			}
+			texts[loc.URI] = text
+		}
+		if text[offset(text, loc.Range.Start):offset(text, loc.Range.End)] != id.Name {
+			continue // a use through a load() that renames it
+		}
+		edit.Changes[loc.URI] = append(edit.Changes[loc.URI], TextEdit{Range: loc.Range, NewText: newName})
+	}
+	if _, ok := edit.Changes[def.URI]; !ok {
+		return nil, &jsonrpc2.Error{Code: codeRequestFailed, Message: fmt.Sprintf("cannot find where %s is defined", id.Name)}
+	}
+	for uri := range edit.Changes {
+		path, _ := filePath(uri)
+		f := resolved(path, texts[uri])
+		clash := false
+		syntax.Walk(f, func(n syntax.Node) bool {
+			// Only names resolve binds: not attributes, not keywords
+			// of calls.
+			if x, ok := n.(*syntax.Ident); ok && x.Name == newName && x.Binding != nil {
+				clash = true
+			}
+			return !clash
+		})
+		if clash {
+			return nil, &jsonrpc2.Error{Code: codeRequestFailed, Message: fmt.Sprintf("%s already uses the name %s", s.displayPath(d.path, path), newName)}
+		}
+	}
+	return edit, nil
+}
+
+func isIdentExpr(e syntax.Expr) bool {
+	_, ok := e.(*syntax.Ident)
+	return ok
 }

@@ -157,6 +157,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 				"documentSymbolProvider":     true,
 				"definitionProvider":         true,
 				"referencesProvider":         true,
+				"renameProvider":             map[string]any{"prepareProvider": true},
 				"documentHighlightProvider":  true,
 				"signatureHelpProvider":      map[string]any{"triggerCharacters": []string{"(", ","}},
 				"documentFormattingProvider": true,
@@ -242,6 +243,14 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		return onDocument(s, req, []Location{}, func(d *document, p ReferenceParams) (any, error) {
 			return s.references(d, p.Position, p.Context.IncludeDeclaration), nil
 		})
+	case "textDocument/prepareRename":
+		return onDocument(s, req, nil, func(d *document, p PositionParams) (any, error) {
+			return s.prepareRename(d, p.Position)
+		})
+	case "textDocument/rename":
+		return onDocument(s, req, nil, func(d *document, p RenameParams) (any, error) {
+			return s.rename(d, p.Position, p.NewName)
+		})
 	case "textDocument/documentHighlight":
 		return onDocument(s, req, []DocumentHighlight{}, func(d *document, p PositionParams) (any, error) {
 			return s.highlights(d, p.Position), nil
@@ -267,7 +276,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 
 // documentParams are the parameters of a request about one document.
 type documentParams interface {
-	PositionParams | DocumentParams | CodeActionParams | ReferenceParams
+	PositionParams | DocumentParams | CodeActionParams | ReferenceParams | RenameParams
 	uri() string
 }
 

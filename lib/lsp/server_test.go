@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -594,6 +595,74 @@ func TestReferences(t *testing.T) {
 	}
 	if !slices.Equal(hs, want) {
 		t.Errorf("highlights of web = %+v, want %+v", hs, want)
+	}
+}
+
+// TestRename renames a loaded function across the config root's files
+// (a load() that renames it keeps its own name), and a local; and refuses
+// names that are not the configuration's, or would clash.
+func TestRename(t *testing.T) {
+	common := "def web(name):\n    return service(name = name, owner = \"shop\", image = \"r/web:1\")\n"
+	main := "load(\"//lib/common.star\", \"web\")\n\ndef main(ctx):\n    n = str(kube)\n    return [web(n), web(\"c\")]\n"
+	other := "load(\"//lib/common.star\", w = \"web\")\n\ndef main(ctx):\n    site = 1\n    return w(\"d\")\n"
+	root := writeTree(t, map[string]string{"svccfg.yaml": "", "lib/common.star": common, "main.star": main, "other/main.star": other})
+	path := filepath.Join(root, "main.star")
+	c := newClient(t)
+	c.open(path, main)
+	at := func(sub string) Position { return at(t, main, sub, 0) }
+	params := func(p Position, name string) map[string]any {
+		return map[string]any{"textDocument": map[string]any{"uri": pathURI(path)}, "position": p, "newName": name}
+	}
+	var r *Range
+	c.call("textDocument/prepareRename", params(at("web(n)"), ""), &r)
+	if want := (Range{Start: Position{Line: 4, Character: 12}, End: Position{Line: 4, Character: 15}}); r == nil || *r != want {
+		t.Errorf("prepareRename on web = %+v, want %+v", r, want)
+	}
+	var edit WorkspaceEdit
+	c.call("textDocument/rename", params(at("web(n)"), "frontend"), &edit)
+	got := map[string]string{}
+	for uri, edits := range edit.Changes {
+		rel, _ := filepath.Rel(root, strings.TrimPrefix(uri, "file://"))
+		for _, e := range edits {
+			got[rel] += fmt.Sprintf(" %d:%d-%d:%s", e.Range.Start.Line+1, e.Range.Start.Character+1, e.Range.End.Character+1, e.NewText)
+		}
+	}
+	want := map[string]string{
+		"lib/common.star": " 1:5-8:frontend",
+		"main.star":       " 1:28-31:frontend 5:13-16:frontend 5:21-24:frontend",
+		"other/main.star": " 1:32-35:frontend",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("rename of web:\n got %q\nwant %q", got, want)
+	}
+	edit = WorkspaceEdit{}
+	c.call("textDocument/rename", params(at("n = "), "name"), &edit)
+	if e := edit.Changes[pathURI(path)]; len(edit.Changes) != 1 || len(e) != 2 || e[0].NewText != "name" {
+		t.Errorf("rename of a local: %+v", edit)
+	}
+
+	for _, tt := range []struct {
+		pos           Position
+		name, message string
+	}{
+		{at("web(n)"), "site", "//other/main.star already uses the name site"},
+		{at("web(n)"), "kube", "kube is predeclared: renaming web to it would hide it"},
+		{at("web(n)"), "for", `"for" is not a name`},
+		{at("web(n)"), "a.b", `"a.b" is not a name`},
+	} {
+		err := c.conn.Call(context.Background(), "textDocument/rename", params(tt.pos, tt.name), &edit)
+		if err == nil || err.Error() != "jsonrpc2: code -32803 message: "+tt.message && err.Error() != "jsonrpc2: code -32602 message: "+tt.message {
+			t.Errorf("rename to %s: error %v, want %q", tt.name, err, tt.message)
+		}
+	}
+	for sub, message := range map[string]string{
+		"str(":  "str is not defined in the configuration",
+		"kube)": "kube is defined outside the config root (the standard library's names cannot be renamed)",
+	} {
+		err := c.conn.Call(context.Background(), "textDocument/prepareRename", params(at(sub), ""), &r)
+		if err == nil || err.Error() != "jsonrpc2: code -32803 message: "+message {
+			t.Errorf("prepareRename on %s: error %v, want %q", sub, err, message)
+		}
 	}
 }
 
