@@ -11,13 +11,15 @@ import (
 const lspDoc = `Lsp runs svccfg's language server on standard input and output, for an
 editor to start: diagnostics as you type (errors at their place, with the
 call chain, and lint findings); on hover, the documentation of the standard
-library, message types, fields and enum values, and what a call generated;
-completion of names, keyword arguments, fields (in constructors, dict
-literals and after a dot), message types, enum values, ctx.vars keys and
-load() paths and names; signature help; go-to-definition across load() and
-into the standard library; document symbols; formatting as svccfg fmt does
-it; and a quick fix for each "did you mean". Evaluation is sandboxed as for
-build, with the step limit of --max-steps and a deadline.
+library, message types, fields and enum values, of the configuration's own
+functions and variables, and what a call generated; completion of names,
+keyword arguments, fields (in constructors, dict literals and after a dot),
+message types, enum values, ctx.vars keys and load() paths and names;
+signature help; go-to-definition across load() and into the standard
+library; references and rename across the config root; document symbols
+and highlights; formatting as svccfg fmt does it; and a quick fix for each
+"did you mean". Evaluation is sandboxed as for build, with the step limit
+of --max-steps and a deadline.
 
 A malformed message from the client ends the server with exit status 2.
 

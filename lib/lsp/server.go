@@ -4,8 +4,9 @@
 // errors of evaluating it and the lint findings on what it generates, as
 // diagnostics; the documentation of the standard library and of every
 // message type and field, on hover; names, keyword arguments, fields and
-// message types as completions; its definitions as symbols; formatting as
-// svccfg fmt does it; and the fix of each did-you-mean.
+// message types as completions; definitions, references and renames of
+// its names across the config root; its definitions as symbols; formatting
+// as svccfg fmt does it; and the fix of each did-you-mean.
 //
 // Evaluation runs as svccfg build runs it, sandboxed with its step limit
 // and a deadline, on the editor's unsaved text: each change cancels the
