@@ -116,9 +116,11 @@ BENCH_XDS_CLIENTS ?= 100
 # of BENCH_LINT_N generated services; writes bench/results/<commit>-lint.md.
 BENCH_LINT_N ?= 10000
 # svccfg lsp's diagnostics after a one-file change in a tree of 10,000
-# generated services, BENCH_LSP_N changes a run, BENCH_RUNS runs; writes the
-# benchmark's output, as benchstat reads it, to bench/results/<commit>-lsp.txt.
+# generated services, BENCH_LSP_N changes a run, BENCH_RUNS runs, and its
+# references of a function every file calls, BENCH_LSP_REFS a run; writes the
+# benchmarks' output, as benchstat reads it, to bench/results/<commit>-lsp.txt.
 BENCH_LSP_N ?= 40
+BENCH_LSP_REFS ?= 5
 bench: build
 	$(GO) build -o bin/plain ./bench/plain
 	$(GO) build -o bin/skycfg ./bench/skycfg
@@ -128,7 +130,8 @@ bench: build
 	$(GO) run ./bench/diffrun -n $(BENCH_DIFF_N) -runs $(BENCH_DIFF_RUNS)
 	$(GO) run ./bench/applyrun -n $(BENCH_APPLY_N) -runs $(BENCH_APPLY_RUNS)
 	$(GO) run ./bench/xdsrun -n $(BENCH_XDS_N) -clients $(BENCH_XDS_CLIENTS) -runs $(BENCH_RUNS)
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCH_LSP_N)x -count $(BENCH_RUNS) ./bench/lspbench > bench/results/$$(git describe --always --dirty --abbrev=7)-lsp.txt
+	$(GO) test -run '^$$' -bench DiagnoseChange -benchtime $(BENCH_LSP_N)x -count $(BENCH_RUNS) ./bench/lspbench > bench/results/$$(git describe --always --dirty --abbrev=7)-lsp.txt
+	$(GO) test -run '^$$' -bench References -benchtime $(BENCH_LSP_REFS)x -count $(BENCH_RUNS) ./bench/lspbench >> bench/results/$$(git describe --always --dirty --abbrev=7)-lsp.txt
 	cat bench/results/$$(git describe --always --dirty --abbrev=7)-lsp.txt
 
 # How much of public applications' own manifests their ports in examples/

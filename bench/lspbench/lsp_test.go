@@ -96,3 +96,48 @@ func diagnoseChange(b *testing.B, file, src string) {
 	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(open.Milliseconds()), "open-ms")
 }
+
+// BenchmarkReferences times textDocument/references of a function that
+// every file of a tree of 10,000 services loads and calls: each file is
+// read, parsed and resolved, and its uses traced to the definition.
+func BenchmarkReferences(b *testing.B) {
+	tree := b.TempDir()
+	if err := spec.WriteTree(tree, 10_000, 100); err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(tree, "search-000", "svc-00001.star")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, c := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- lsp.Serve(ctx, a, lsp.Options{}) }()
+	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(c, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(
+		func(context.Context, *jsonrpc2.Conn, *jsonrpc2.Request) (any, error) { return nil, nil }))
+	defer func() {
+		conn.Close()
+		cancel()
+		<-done
+	}()
+	if err := conn.Call(ctx, "initialize", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
+		b.Fatal(err)
+	}
+	uri := "file://" + filepath.ToSlash(file)
+	conn.Notify(ctx, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 0, "text": string(src)}})
+	line := strings.Index(string(src), "ruby_service(")
+	pos := map[string]any{"line": strings.Count(string(src[:line]), "\n"), "character": line - strings.LastIndexByte(string(src[:line]), '\n')}
+	params := map[string]any{"textDocument": map[string]any{"uri": uri}, "position": pos, "context": map[string]any{"includeDeclaration": true}}
+	b.ResetTimer()
+	for range b.N {
+		var locs []lsp.Location
+		if err := conn.Call(ctx, "textDocument/references", params, &locs); err != nil {
+			b.Fatal(err)
+		}
+		if len(locs) != 2*10_000+1 {
+			b.Fatalf("%d references, want %d (a load and a call in each file, and the definition)", len(locs), 2*10_000+1)
+		}
+	}
+}

@@ -139,12 +139,27 @@ func dottedName(e syntax.Expr) string {
 	return ""
 }
 
+// A loadKey is a name that a load() in a directory loads from a module.
+type loadKey struct{ dir, module, name string }
+
 // maxLoadDepth bounds how many load()s definition follows.
 const maxLoadDepth = 16
 
 // loaded returns the definition of name in the module that a load() in
 // file names, following the loads of that module in turn.
 func (s *Server) loaded(file, module, name string, depth int) []Location {
+	if s.loads != nil {
+		// The same load from the same directory finds the same place.
+		key := loadKey{filepath.Dir(file), module, name}
+		if locs, ok := s.loads[key]; ok {
+			return locs
+		}
+		loads := s.loads
+		s.loads = nil
+		locs := s.loaded(file, module, name, depth)
+		s.loads, loads[key] = loads, locs
+		return locs
+	}
 	path, ok := s.resolveLoad(file, module)
 	if !ok {
 		return []Location{}

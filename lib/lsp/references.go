@@ -117,6 +117,8 @@ func (s *Server) references(d *document, p Position, includeDecl bool) []Locatio
 		return out
 	}
 	def := defs[0]
+	s.loads = make(map[loadKey][]Location)
+	defer func() { s.loads = nil }()
 	names := []string{id.Name}
 	if path, ok := filePath(def.URI); ok {
 		if text, ok := s.sourceOf(path); ok {

@@ -62,6 +62,10 @@ type Server struct {
 	stdlibOnce sync.Once
 	stdlib     string // see stdlibDir
 
+	// loads, while a request that traces many names runs, remembers
+	// what loaded found; only the connection's handler uses it.
+	loads map[loadKey][]Location
+
 	mu       sync.Mutex
 	watch    bool                 // the client watches files for the server
 	files    map[string]*document // by URI
