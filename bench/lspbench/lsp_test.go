@@ -45,10 +45,12 @@ func BenchmarkDiagnoseChange(b *testing.B) {
 	}
 }
 
-func diagnoseChange(b *testing.B, file, src string) {
+// start runs a language server, initialized, and returns the connection
+// of its client and the diagnostics it publishes; the server stops when
+// the benchmark ends.
+func start(b *testing.B) (*jsonrpc2.Conn, chan lsp.PublishDiagnosticsParams) {
 	a, c := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- lsp.Serve(ctx, a, lsp.Options{}) }()
 	diags := make(chan lsp.PublishDiagnosticsParams, 1)
@@ -57,18 +59,27 @@ func diagnoseChange(b *testing.B, file, src string) {
 			if req.Method == "textDocument/publishDiagnostics" {
 				var p lsp.PublishDiagnosticsParams
 				json.Unmarshal(*req.Params, &p)
-				diags <- p
+				select {
+				case diags <- p:
+				case <-ctx.Done():
+				}
 			}
 			return nil, nil
 		}))
-	defer func() {
+	b.Cleanup(func() {
 		conn.Close()
 		cancel()
 		<-done
-	}()
+	})
 	if err := conn.Call(ctx, "initialize", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
 		b.Fatal(err)
 	}
+	return conn, diags
+}
+
+func diagnoseChange(b *testing.B, file, src string) {
+	ctx := context.Background()
+	conn, diags := start(b)
 	uri := "file://" + filepath.ToSlash(file)
 	opened := time.Now()
 	conn.Notify(ctx, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 0, "text": src}})
@@ -110,23 +121,13 @@ func BenchmarkReferences(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, c := net.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- lsp.Serve(ctx, a, lsp.Options{}) }()
-	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(c, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(
-		func(context.Context, *jsonrpc2.Conn, *jsonrpc2.Request) (any, error) { return nil, nil }))
-	defer func() {
-		conn.Close()
-		cancel()
-		<-done
-	}()
-	if err := conn.Call(ctx, "initialize", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
-		b.Fatal(err)
-	}
+	ctx := context.Background()
+	conn, diags := start(b)
 	uri := "file://" + filepath.ToSlash(file)
 	conn.Notify(ctx, "textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "version": 0, "text": string(src)}})
+	if p := <-diags; len(p.Diagnostics) != 0 {
+		b.Fatalf("the file has diagnostics: %+v", p.Diagnostics)
+	}
 	line := strings.Index(string(src), "ruby_service(")
 	pos := map[string]any{"line": strings.Count(string(src[:line]), "\n"), "character": line - strings.LastIndexByte(string(src[:line]), '\n')}
 	params := map[string]any{"textDocument": map[string]any{"uri": uri}, "position": pos, "context": map[string]any{"includeDeclaration": true}}

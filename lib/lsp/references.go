@@ -48,6 +48,16 @@ func (s *Server) identAt(text string, f *syntax.File, off int) *syntax.Ident {
 	return id
 }
 
+// nameAt returns d resolved and its identifier at p; a nil identifier if
+// there is none or d does not parse.
+func (s *Server) nameAt(d *document, p Position) (*syntax.File, *syntax.Ident) {
+	f := resolved(d.path, d.text)
+	if f == nil {
+		return nil, nil
+	}
+	return f, s.identAt(d.text, f, offset(d.text, p))
+}
+
 // bindingKey identifies what an identifier names within its file: the
 // identifier that binds it (a function's free variable has a binding of
 // its own, but the same one), or for a predeclared name the name.
@@ -62,11 +72,7 @@ func bindingKey(id *syntax.Ident) any {
 // highlights returns where the file reads and writes the name at p.
 func (s *Server) highlights(d *document, p Position) []DocumentHighlight {
 	out := []DocumentHighlight{}
-	f := resolved(d.path, d.text)
-	if f == nil {
-		return out
-	}
-	id := s.identAt(d.text, f, offset(d.text, p))
+	f, id := s.nameAt(d, p)
 	if id == nil {
 		return out
 	}
@@ -96,11 +102,7 @@ func (s *Server) highlights(d *document, p Position) []DocumentHighlight {
 // definition if includeDecl.
 func (s *Server) references(d *document, p Position, includeDecl bool) []Location {
 	out := []Location{}
-	f := resolved(d.path, d.text)
-	if f == nil {
-		return out
-	}
-	id := s.identAt(d.text, f, offset(d.text, p))
+	f, id := s.nameAt(d, p)
 	if id == nil {
 		return out
 	}
@@ -211,11 +213,10 @@ func (s *Server) renameTarget(d *document, p Position) (*syntax.Ident, Location,
 	fail := func(format string, args ...any) (*syntax.Ident, Location, error) {
 		return nil, Location{}, &jsonrpc2.Error{Code: codeRequestFailed, Message: fmt.Sprintf(format, args...)}
 	}
-	f := resolved(d.path, d.text)
+	f, id := s.nameAt(d, p)
 	if f == nil {
 		return fail("the file does not parse")
 	}
-	id := s.identAt(d.text, f, offset(d.text, p))
 	if id == nil {
 		return fail("no name to rename here")
 	}

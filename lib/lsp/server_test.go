@@ -86,7 +86,15 @@ func (c *client) open(path, text string) PublishDiagnosticsParams {
 	return c.wait(uri)
 }
 
+// change sends a new text of a document and waits for its diagnostics.
 func (c *client) change(uri string, version int, text string) PublishDiagnosticsParams {
+	c.t.Helper()
+	c.edit(uri, version, text)
+	return c.wait(uri)
+}
+
+// edit sends a new text of a document.
+func (c *client) edit(uri string, version int, text string) {
 	c.t.Helper()
 	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
 		"textDocument":   map[string]any{"uri": uri, "version": version},
@@ -94,7 +102,6 @@ func (c *client) change(uri string, version int, text string) PublishDiagnostics
 	}); err != nil {
 		c.t.Fatal(err)
 	}
-	return c.wait(uri)
 }
 
 // hover returns the hover text at p in the document at path, or "".
@@ -187,21 +194,13 @@ func TestDiagnosticsAndQuickFix(t *testing.T) {
 
 	// The fixed text has no errors, and lint finds nothing to say.
 	fixed := strings.Replace(service, "prot =", "port =", 1)
-	c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
-		"textDocument":   map[string]any{"uri": p.URI, "version": 2},
-		"contentChanges": []map[string]any{{"text": fixed}},
-	})
-	p = c.wait(p.URI)
+	p = c.change(p.URI, 2, fixed)
 	if len(p.Diagnostics) != 0 || *p.Version != 2 {
 		t.Errorf("after the fix: version %d, diagnostics %+v; want version 2 and none", *p.Version, p.Diagnostics)
 	}
 
 	// A syntax error is placed where the parser stops.
-	c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
-		"textDocument":   map[string]any{"uri": p.URI, "version": 3},
-		"contentChanges": []map[string]any{{"text": "def main(ctx):\n    return [\n"}},
-	})
-	p = c.wait(p.URI)
+	p = c.change(p.URI, 3, "def main(ctx):\n    return [\n")
 	if len(p.Diagnostics) != 1 || p.Diagnostics[0].Range.Start.Line != 2 || p.Diagnostics[0].Message != "got outdent, want primary expression" {
 		t.Errorf("syntax error diagnostics = %+v", p.Diagnostics)
 	}
@@ -776,12 +775,7 @@ func TestModuleDiagnostics(t *testing.T) {
 		t.Fatalf("diagnostics of the configuration: %+v", p.Diagnostics)
 	}
 	broken := "def web(name):\n    return service(name = name, owner = \"web\", image = \"r/web:1\", cpu = \"1\", mem = \"1Gi\")\n\nIMAGE = imag\n"
-	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
-		"textDocument":   map[string]any{"uri": pathURI(libPath), "version": 2},
-		"contentChanges": []map[string]any{{"text": broken}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	c.edit(pathURI(libPath), 2, broken)
 	got := map[string]PublishDiagnosticsParams{}
 	for range 2 {
 		p := c.next()
@@ -794,12 +788,7 @@ func TestModuleDiagnostics(t *testing.T) {
 	if p := got[pathURI(mainPath)]; len(p.Diagnostics) != 1 || !strings.Contains(p.Diagnostics[0].Message, "lib.star:4:9: "+want) || p.Diagnostics[0].Range.Start.Line != 0 {
 		t.Errorf("diagnostics of the configuration that loads it: %+v", p.Diagnostics)
 	}
-	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
-		"textDocument":   map[string]any{"uri": pathURI(libPath), "version": 3},
-		"contentChanges": []map[string]any{{"text": lib}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	c.edit(pathURI(libPath), 3, lib)
 	for range 2 {
 		if p := c.next(); len(p.Diagnostics) != 0 {
 			t.Errorf("diagnostics of %s after the fix: %+v", p.URI, p.Diagnostics)
@@ -823,12 +812,7 @@ func TestPreludeDiagnostics(t *testing.T) {
 		t.Fatalf("diagnostics of the configuration: %+v", p.Diagnostics)
 	}
 	broken := prelude + "\nPORT = kube.cores(0)\n"
-	if err := c.conn.Notify(context.Background(), "textDocument/didChange", map[string]any{
-		"textDocument":   map[string]any{"uri": pathURI(preludePath), "version": 2},
-		"contentChanges": []map[string]any{{"text": broken}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	c.edit(pathURI(preludePath), 2, broken)
 	got := map[string]PublishDiagnosticsParams{}
 	for range 2 {
 		p := c.next()

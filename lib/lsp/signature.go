@@ -162,17 +162,6 @@ func (s *Server) defOf(d *document, name string) (*syntax.DefStmt, string) {
 
 // docSummary returns the first line of a function's docstring.
 func docSummary(def *syntax.DefStmt) string {
-	if len(def.Body) == 0 {
-		return ""
-	}
-	e, ok := def.Body[0].(*syntax.ExprStmt)
-	if !ok {
-		return ""
-	}
-	lit, ok := e.X.(*syntax.Literal)
-	if !ok || lit.Token != syntax.STRING {
-		return ""
-	}
-	first, _, _ := strings.Cut(strings.TrimSpace(lit.Value.(string)), "\n")
+	first, _, _ := strings.Cut(docString(def), "\n")
 	return first
 }
