@@ -57,7 +57,8 @@ type Server struct {
 	std  *eval.Stdlib
 	docs *doc.Docs
 
-	ctx context.Context // ends with the session
+	ctx    context.Context // ends with the session
+	stream *readStream
 
 	stdlibOnce sync.Once
 	stdlib     string // see stdlibDir
@@ -100,48 +101,77 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.ctx = ctx
-	logger := &connLog{w: opts.Log}
-	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), jsonrpc2.HandlerWithError(s.handle), jsonrpc2.SetLogger(logger))
+	stream := &readStream{ObjectStream: jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{})}
+	s.stream = stream
+	conn := jsonrpc2.NewConn(ctx, stream, jsonrpc2.HandlerWithError(s.handle), jsonrpc2.SetLogger(&connLog{w: opts.Log}))
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
+		stream.closing()
 		conn.Close()
 	}
 	cancel()
 	s.wg.Wait()
-	if err := logger.protocolError(); err != nil {
+	if err := stream.failure(); err != nil {
 		return fmt.Errorf("reading the client's messages: %v", err)
 	}
 	return nil
 }
 
-// connLog is the logger of a connection: it keeps the protocol error that
-// ended the connection, if one did (a malformed frame), for Serve to
-// return, and writes the other messages to w.
+// readStream is the stream of a connection: it keeps the error that ended
+// the reading of the client's messages, if one did (a malformed frame),
+// for Serve to return. It has the error before the connection closes, so
+// Serve, woken by the close, finds it.
+type readStream struct {
+	jsonrpc2.ObjectStream
+	mu     sync.Mutex
+	err    error
+	closed bool // by the server, which ends the reading
+}
+
+// ReadObject implements jsonrpc2.ObjectStream.
+func (r *readStream) ReadObject(v any) error {
+	err := r.ObjectStream.ReadObject(v)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		r.mu.Lock()
+		if !r.closed && r.err == nil {
+			r.err = err
+		}
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// closing records that the server closes the connection: the error of
+// reading from it after that is no protocol error.
+func (r *readStream) closing() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+}
+
+func (r *readStream) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// connLog is the logger of a connection: it writes its messages to w but
+// the protocol error that ended it, which Serve returns.
 type connLog struct {
-	w   io.Writer
-	mu  sync.Mutex
-	err error
+	w  io.Writer
+	mu sync.Mutex
 }
 
 // Printf implements jsonrpc2.Logger.
 func (l *connLog) Printf(format string, v ...any) {
 	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if rest, ok := strings.CutPrefix(msg, "jsonrpc2: protocol error: "); ok {
-		l.err = errors.New(rest)
+	if l.w == nil || strings.HasPrefix(msg, "jsonrpc2: protocol error: ") {
 		return
 	}
-	if l.w != nil {
-		fmt.Fprintf(l.w, "svccfg lsp: %s\n", strings.TrimPrefix(strings.TrimPrefix(msg, "jsonrpc2 handler: "), "jsonrpc2: "))
-	}
-}
-
-func (l *connLog) protocolError() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.err
+	fmt.Fprintf(l.w, "svccfg lsp: %s\n", strings.TrimPrefix(strings.TrimPrefix(msg, "jsonrpc2 handler: "), "jsonrpc2: "))
 }
 
 // handle answers one request or notification; the connection calls it for
@@ -193,6 +223,7 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 	case "shutdown":
 		return nil, nil
 	case "exit":
+		s.stream.closing()
 		conn.Close()
 		return nil, nil
 	case "textDocument/didOpen":
