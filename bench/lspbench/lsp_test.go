@@ -27,15 +27,7 @@ import (
 // whole root, which the server builds once, when the file is opened: the
 // open-ms metric is the time of the first diagnostics, that build included.
 func BenchmarkDiagnoseChange(b *testing.B) {
-	tree := b.TempDir()
-	if err := spec.WriteTree(tree, 10_000, 100); err != nil {
-		b.Fatal(err)
-	}
-	file := filepath.Join(tree, "search-000", "svc-00001.star")
-	src, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
+	file, src := tree(b)
 	caller := strings.Replace(string(src), "    return svc\n", `    return [svc, service(name = "caller", owner = "search", image = "registry.example.com/caller:1", port = 9000, cpu = "1", mem = "1Gi", calls = ["svc-00002"])]`+"\n", 1)
 	if caller == string(src) {
 		b.Fatalf("%s: no return svc", file)
@@ -43,6 +35,21 @@ func BenchmarkDiagnoseChange(b *testing.B) {
 	for _, test := range []struct{ name, text string }{{"edit", string(src)}, {"calls", caller}} {
 		b.Run(test.name, func(b *testing.B) { diagnoseChange(b, file, test.text) })
 	}
+}
+
+// tree writes a tree of 10,000 generated services, 100 a directory, and
+// returns the path and text of one of its files.
+func tree(b *testing.B) (string, []byte) {
+	dir := b.TempDir()
+	if err := spec.WriteTree(dir, 10_000, 100); err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(dir, "search-000", "svc-00001.star")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return file, src
 }
 
 // start runs a language server, initialized, and returns the connection
@@ -112,15 +119,7 @@ func diagnoseChange(b *testing.B, file, src string) {
 // every file of a tree of 10,000 services loads and calls: each file is
 // read, parsed and resolved, and its uses traced to the definition.
 func BenchmarkReferences(b *testing.B) {
-	tree := b.TempDir()
-	if err := spec.WriteTree(tree, 10_000, 100); err != nil {
-		b.Fatal(err)
-	}
-	file := filepath.Join(tree, "search-000", "svc-00001.star")
-	src, err := os.ReadFile(file)
-	if err != nil {
-		b.Fatal(err)
-	}
+	file, src := tree(b)
 	ctx := context.Background()
 	conn, diags := start(b)
 	uri := "file://" + filepath.ToSlash(file)
