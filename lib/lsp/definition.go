@@ -147,19 +147,22 @@ const maxLoadDepth = 16
 
 // loaded returns the definition of name in the module that a load() in
 // file names, following the loads of that module in turn.
+// While a request sets s.loads, what it finds is remembered: the same
+// load from the same directory finds the same place.
 func (s *Server) loaded(file, module, name string, depth int) []Location {
-	if s.loads != nil {
-		// The same load from the same directory finds the same place.
-		key := loadKey{filepath.Dir(file), module, name}
-		if locs, ok := s.loads[key]; ok {
-			return locs
-		}
-		loads := s.loads
-		s.loads = nil
-		locs := s.loaded(file, module, name, depth)
-		s.loads, loads[key] = loads, locs
-		return locs
+	if s.loads == nil {
+		return s.findLoaded(file, module, name, depth)
 	}
+	key := loadKey{filepath.Dir(file), module, name}
+	locs, ok := s.loads[key]
+	if !ok {
+		locs = s.findLoaded(file, module, name, depth)
+		s.loads[key] = locs
+	}
+	return locs
+}
+
+func (s *Server) findLoaded(file, module, name string, depth int) []Location {
 	path, ok := s.resolveLoad(file, module)
 	if !ok {
 		return []Location{}

@@ -57,18 +57,18 @@ type Server struct {
 	std  *eval.Stdlib
 	docs *doc.Docs
 
-	ctx    context.Context // ends with the session
-	stream *readStream
+	ctx context.Context // ends with the session
 
 	stdlibOnce sync.Once
 	stdlib     string // see stdlibDir
 
-	// loads, while a request that traces many names runs, remembers
-	// what loaded found; only the connection's handler uses it.
+	// Only the connection's handler uses these: watch, whether the client
+	// watches files for the server; loads, while a request that traces
+	// many names runs, what loaded found.
+	watch bool
 	loads map[loadKey][]Location
 
 	mu       sync.Mutex
-	watch    bool                 // the client watches files for the server
 	files    map[string]*document // by URI
 	peerSets map[string]*peerSet  // by config root directory
 	wg       sync.WaitGroup
@@ -102,12 +102,10 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	defer cancel()
 	s.ctx = ctx
 	stream := &readStream{ObjectStream: jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{})}
-	s.stream = stream
 	conn := jsonrpc2.NewConn(ctx, stream, jsonrpc2.HandlerWithError(s.handle), jsonrpc2.SetLogger(&connLog{w: opts.Log}))
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
-		stream.closing()
 		conn.Close()
 	}
 	cancel()
@@ -126,7 +124,7 @@ type readStream struct {
 	jsonrpc2.ObjectStream
 	mu     sync.Mutex
 	err    error
-	closed bool // by the server, which ends the reading
+	closed bool // which ends the reading
 }
 
 // ReadObject implements jsonrpc2.ObjectStream.
@@ -142,12 +140,14 @@ func (r *readStream) ReadObject(v any) error {
 	return err
 }
 
-// closing records that the server closes the connection: the error of
-// reading from it after that is no protocol error.
-func (r *readStream) closing() {
+// Close implements jsonrpc2.ObjectStream. The connection closes its
+// stream whatever ends it: the error of a read after that is no protocol
+// error.
+func (r *readStream) Close() error {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
+	return r.ObjectStream.Close()
 }
 
 func (r *readStream) failure() error {
@@ -223,7 +223,6 @@ func (s *Server) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 	case "shutdown":
 		return nil, nil
 	case "exit":
-		s.stream.closing()
 		conn.Close()
 		return nil, nil
 	case "textDocument/didOpen":
@@ -366,7 +365,7 @@ func (s *Server) update(conn *jsonrpc2.Conn, uri string, version int, text strin
 	}
 	d.version, d.text = version, text
 	s.startDiagnosis(conn, d)
-	if path == "" {
+	if path == "" || len(s.files) == 1 {
 		return
 	}
 	root := build.FindRoot(path, false)
