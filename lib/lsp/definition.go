@@ -28,11 +28,10 @@ import (
 // definition in the standard library, written out read-only (see
 // [Server.stdlibDir]) so that an editor can open it.
 func (s *Server) definition(d *document, p Position) []Location {
-	f, err := parse(d.path, d.text)
-	if err != nil {
+	f := resolved(d.path, d.text)
+	if f == nil {
 		return []Location{}
 	}
-	resolve.File(f, func(name string) bool { return !starlark.Universe.Has(name) }, starlark.Universe.Has)
 	off := offset(d.text, p)
 	// On a load statement: its module, or one of the names it loads.
 	for _, stmt := range f.Stmts {
